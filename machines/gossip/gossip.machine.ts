@@ -54,7 +54,7 @@ export const gossipMachine = setup({
       const [index, rng] = rngInt(context.rng, 0, context.peers.length - 1);
       enqueue.assign({ rng });
       enqueue.emit({
-        type: 'net.send',
+        type: 'net.send' as const,
         to: context.peers[index],
         message: { type: 'gossip', known: context.known },
       });

@@ -2,7 +2,7 @@
 export type Address = string;
 
 /** A message on the wire. `message` is the event the receiver's machine gets (its `type` is the message type). */
-export interface Envelope<M extends { type: string } = { type: string }> {
+export interface Envelope<M extends { type: string } = { type: string; [field: string]: unknown }> {
   /** Sequence number, unique per bus: copies made by duplication share the original's id. */
   readonly id: number;
   readonly from: Address;

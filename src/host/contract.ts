@@ -26,7 +26,7 @@ export interface HostedInput<Config = unknown> {
   config: Config;
 }
 
-export interface NetSend<M extends { type: string } = { type: string }> {
+export interface NetSend<M extends { type: string } = { type: string; [field: string]: unknown }> {
   type: 'net.send';
   to: Address;
   message: M;
