@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { assign, enqueueActions, setup } from 'xstate';
+import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import { Simulation } from '../../src/host/simulation.ts';
+import type { KvRequest, KvRequestMessage, WatchRequestMessage } from '../../src/etcd/protocol.ts';
+import { EtcdHistoryRecorder } from '../../src/etcd/history.ts';
+import { etcdClientMachine } from './etcd-client.machine.ts';
+import type { OpOutcome } from './types.ts';
+
+/**
+ * A scripted stand-in for an etcd member: `leader` answers from a map; `follower` answers NotLeader with a
+ * hint; `slow` never answers. Watches: the leader sends one event per put to every open stream.
+ */
+type FakeConfig = { role: 'leader' | 'follower' | 'slow'; leader: string };
+const fakeMember = setup({
+  types: {
+    input: {} as HostedInput<FakeConfig>,
+    context: {} as { role: FakeConfig['role']; leader: string; data: Record<string, string>; rev: number; watchers: Record<string, string> },
+    events: {} as (KvRequestMessage | WatchRequestMessage) & { from: string },
+    emitted: {} as HostedEmitted,
+  },
+  actions: {
+    answer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'etcd.request' || context.role === 'slow') return;
+      const reply = (body: object) => enqueue.emit({ type: 'net.send', to: event.from, message: { type: 'etcd.response', requestId: event.requestId, ...body } });
+      if (context.role === 'follower') return reply({ ok: false, error: { code: 'NotLeader', message: 'etcdserver: not leader', leaderHint: context.leader } });
+      const header = { revision: context.rev, raftTerm: 1, memberId: 'x' };
+      const r = event.request;
+      if (r.op === 'put') {
+        const rev = context.rev + 1;
+        enqueue.assign({ data: { ...context.data, [r.key]: r.value }, rev });
+        for (const [streamId, watcher] of Object.entries(context.watchers)) {
+          enqueue.emit({ type: 'net.send', to: watcher, message: {
+            type: 'etcd.watch.response', watchId: streamId, header: { ...header, revision: rev },
+            events: [{ type: 'PUT', kv: { key: r.key, value: r.value, createRevision: rev, modRevision: rev, version: 1, lease: 0 } }],
+          } });
+        }
+        return reply({ ok: true, result: { header: { ...header, revision: rev } } });
+      }
+      if (r.op === 'range') {
+        const value = context.data[r.key];
+        const kvs = value === undefined ? [] : [{ key: r.key, value, createRevision: 1, modRevision: 1, version: 1, lease: 0 }];
+        return reply({ ok: true, result: { header, kvs, count: kvs.length, more: false } });
+      }
+    }),
+    trackWatch: assign(({ context, event }) => {
+      if (event.type === 'etcd.watch.create' && context.role === 'leader') return { watchers: { ...context.watchers, [event.watchId]: event.from } };
+      return {};
+    }),
+  },
+}).createMachine({
+  context: ({ input }) => ({ role: input.config.role, leader: input.config.leader, data: {}, rev: 1, watchers: {} }),
+  on: { 'etcd.request': { actions: 'answer' }, 'etcd.watch.create': { actions: 'trackWatch' } },
+});
+
+function cluster(roles: FakeConfig['role'][]) {
+  const sim = new Simulation({ seed: 1, link: { latency: { kind: 'constant', ms: 2 } } });
+  const members = roles.map((_, i) => `etcd-${i}`);
+  const leader = members[roles.indexOf('leader')] ?? members[0];
+  roles.forEach((role, i) => sim.add(members[i], fakeMember, { role, leader }));
+  const client = sim.add('client', etcdClientMachine, { members, attemptTimeoutMs: 100, requestTimeoutMs: 1_000 });
+  const recorder = new EtcdHistoryRecorder(sim);
+  const outcomes: Record<string, OpOutcome> = {};
+  sim.events.subscribe((e) => {
+    if (e.kind === 'observe' && e.observation.type === 'obs.etcd.complete') outcomes[e.observation.opId as string] = e.observation.outcome as OpOutcome;
+  });
+  const invoke = (opId: string, request: KvRequest) => client.send({ type: 'etcd.client.invoke', opId, request });
+  return { sim, client, recorder, outcomes, invoke };
+}
+
+describe('etcd client', () => {
+  it('follows a NotLeader hint to the leader and remembers it', () => {
+    const { sim, invoke, outcomes, recorder } = cluster(['follower', 'leader', 'follower']);
+    invoke('w1', { op: 'put', key: '/a', value: '1' });
+    sim.runFor(50);
+    expect(outcomes.w1).toMatchObject({ status: 'ok' });
+    invoke('r1', { op: 'range', key: '/a' });
+    sim.runFor(50);
+    expect(outcomes.r1).toMatchObject({ status: 'ok', result: { kvs: [{ value: '1' }] } });
+    const history = recorder.history();
+    expect(history.map((op) => [op.input.op, op.output?.ok])).toEqual([['put', true], ['get', true]]);
+    expect(history[1].output).toMatchObject({ value: '1' });
+  });
+
+  it('reports a write whose attempt timed out as unknown and never sends it twice', () => {
+    const { sim, invoke, outcomes, recorder } = cluster(['slow', 'leader']);
+    let sends = 0;
+    sim.bus.tap.subscribe((e) => { if (e.kind === 'send' && e.envelope.type === 'etcd.request') sends++; });
+    invoke('w1', { op: 'put', key: '/a', value: '1' });
+    sim.runFor(500);
+    expect(outcomes.w1).toEqual({ status: 'unknown', reason: 'context deadline exceeded' });
+    expect(sends).toBe(1);
+    expect(recorder.history()[0].return).toBeUndefined();
+  });
+
+  it('retries a read on another member when an attempt times out', () => {
+    const { sim, invoke, outcomes } = cluster(['slow', 'leader']);
+    invoke('r1', { op: 'range', key: '/missing' });
+    sim.runFor(500);
+    expect(outcomes.r1).toMatchObject({ status: 'ok', result: { kvs: [] } });
+  });
+
+  it('gives a read up as unknown once the whole request budget is spent', () => {
+    const { sim, invoke, outcomes } = cluster(['slow', 'slow']);
+    invoke('r1', { op: 'range', key: '/a' });
+    sim.runFor(2_000);
+    expect(outcomes.r1).toMatchObject({ status: 'unknown' });
+  });
+
+  it('resumes a stalled watch on another member from the last revision seen + 1', () => {
+    const { sim, client, invoke } = cluster(['leader', 'follower']);
+    const creates: { to: string; startRevision?: number }[] = [];
+    sim.bus.tap.subscribe((e) => {
+      if (e.kind === 'send' && e.envelope.type === 'etcd.watch.create') {
+        creates.push({ to: e.envelope.to, startRevision: (e.envelope.message.request as { startRevision?: number }).startRevision });
+      }
+    });
+    client.send({ type: 'etcd.client.watch', watchId: 'w', request: { key: '/a', prefix: true } });
+    sim.runFor(20);
+    invoke('p1', { op: 'put', key: '/a/1', value: 'x' });
+    sim.runFor(50);
+    sim.crash('etcd-0');
+    sim.runFor(4_000);
+    expect(creates[0]).toEqual({ to: 'etcd-0', startRevision: undefined });
+    expect(creates[1]).toEqual({ to: 'etcd-1', startRevision: 3 });
+  });
+});

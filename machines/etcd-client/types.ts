@@ -1,0 +1,104 @@
+import type { Address } from '../../src/bus/envelope.ts';
+import type {
+  EtcdError, KvRequest, KvResponseMessage, WatchCreateRequest, WatchRequestMessage, WatchResponseMessage,
+} from '../../src/etcd/protocol.ts';
+import type { RngState } from '../../src/sim/random.ts';
+
+export interface EtcdClientConfig {
+  /** Member addresses the client may talk to (etcd's --endpoints). */
+  members: Address[];
+  /** One attempt's budget before the client tries another member (reads) or gives up (writes). */
+  attemptTimeoutMs?: number;
+  /** The whole operation's budget (etcd's request timeout; the apiserver uses 5 s... per attempt here). */
+  requestTimeoutMs?: number;
+  /** How often pending requests and watches are checked. */
+  tickMs?: number;
+  /** A watch stream with no response for this long is resumed on another member. */
+  watchStallMs?: number;
+}
+
+/** Invoke an operation. `replyTo` set: the outcome is also sent back over the bus as `etcd.client.result`. */
+export interface ClientInvoke {
+  type: 'etcd.client.invoke';
+  opId: string;
+  request: KvRequest;
+  replyTo?: Address;
+}
+
+/** Open or cancel a watch that survives member failures (resumed from the last revision seen + 1). */
+export type ClientWatch =
+  | { type: 'etcd.client.watch'; watchId: string; request: WatchCreateRequest; replyTo?: Address }
+  | { type: 'etcd.client.unwatch'; watchId: string };
+
+export type OpOutcome =
+  | { status: 'ok'; result: unknown }
+  /** Definitely not applied (e.g. compacted revision, lease not found). */
+  | { status: 'error'; error: EtcdError }
+  /** May or may not have been applied: a write that timed out or lost its leader. */
+  | { status: 'unknown'; reason: string };
+
+/** The outcome, sent to `replyTo`. */
+export interface ClientResultMessage {
+  type: 'etcd.client.result';
+  opId: string;
+  outcome: OpOutcome;
+}
+
+/** Watch responses relayed to `replyTo`, tagged with the client-level watch id. */
+export interface ClientWatchMessage {
+  type: 'etcd.client.watchEvent';
+  watchId: string;
+  response: WatchResponseMessage;
+}
+
+export interface PendingOp {
+  opId: string;
+  request: KvRequest;
+  replyTo?: Address;
+  invokedAt: number;
+  /** The wire request id of the current attempt (responses to older attempts are ignored). */
+  requestId: string;
+  target: Address;
+  attempt: number;
+  attemptDeadline: number;
+  deadline: number;
+}
+
+export interface OpenWatch {
+  watchId: string;
+  request: WatchCreateRequest;
+  replyTo?: Address;
+  /** Stream id on the wire for the current member; changes on every resume. */
+  streamId: string;
+  target: Address;
+  /** Highest revision whose events were delivered (or confirmed by progress). */
+  lastRevision: number;
+  lastHeardAt: number;
+  resumes: number;
+}
+
+export interface EtcdClientContext {
+  self: Address;
+  members: Address[];
+  attemptTimeoutMs: number;
+  requestTimeoutMs: number;
+  tickMs: number;
+  watchStallMs: number;
+  /** Member believed to be leader, from the latest hint or successful write. */
+  leaderHint: Address | null;
+  /** Round-robin cursor for when there is no hint. */
+  cursor: number;
+  pending: Record<string, PendingOp>;
+  watches: Record<string, OpenWatch>;
+  sequence: number;
+  rng: RngState;
+  now: () => number;
+}
+
+export type EtcdClientEvent =
+  | ClientInvoke
+  | ClientWatch
+  | (KvResponseMessage & { from: Address })
+  | (WatchResponseMessage & { from: Address });
+
+export type { WatchRequestMessage };
