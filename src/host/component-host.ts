@@ -102,7 +102,7 @@ export class ComponentHost<Config = unknown> {
   }
 
   /** Sends an event to the machine directly (tests and operator commands; components use the bus). */
-  send(event: { type: string }): void {
+  send(event: { type: string; [field: string]: unknown }): void {
     this.actorRef?.send(event);
   }
 
