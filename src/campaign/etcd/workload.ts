@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import type { KvRequest, WatchCreateRequest } from '../../etcd/protocol.ts';
+
+/**
+ * Client traffic for an etcd campaign, as data. Keys are laid out as kube-apiserver lays them out
+ * (`/registry/<resource>/<namespace>/<name>`); every written value is unique, so a read names the write it
+ * saw. Keys with leases live under their own prefix (`/registry/leases/…`), outside the ranges the
+ * linearizability model checks, because lease expiry deletes them without a client operation.
+ */
+export interface WorkloadOp {
+  at: number;
+  client: number;
+  request: KvRequest;
+}
+
+export interface WorkloadWatch {
+  at: number;
+  client: number;
+  request: WatchCreateRequest;
+}
+
+export interface EtcdWorkload {
+  ops: WorkloadOp[];
+  watches: WorkloadWatch[];
+}
+
+export const CHECKED_PREFIX = '/registry/pods/default/';
+export const LEASED_PREFIX = '/registry/leases/kube-node-lease/';
+export const KEY_COUNT = 10;
+
+export function keyName(index: number): string {
+  return `${CHECKED_PREFIX}pod-${index}`;
+}
+
+type OpShape =
+  | { kind: 'get' | 'delete'; key: number }
+  | { kind: 'put'; key: number }
+  | { kind: 'cas'; key: number; expectEarlier: number }
+  | { kind: 'range' }
+  | { kind: 'serializableRange' }
+  | { kind: 'leaseGrant'; lease: number; ttlSeconds: number }
+  | { kind: 'leasePut'; lease: number; key: number }
+  | { kind: 'leaseKeepAlive' | 'leaseRevoke'; lease: number }
+  | { kind: 'compact'; behind: number };
+
+const key = fc.integer({ min: 0, max: KEY_COUNT - 1 });
+const lease = fc.integer({ min: 1, max: 4 });
+
+const opShape: fc.Arbitrary<OpShape> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('get' as const), key }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cas' as const), key, expectEarlier: fc.nat(20) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('range' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('serializableRange' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leaseGrant' as const), lease, ttlSeconds: fc.integer({ min: 2, max: 10 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leasePut' as const), lease, key }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leaseKeepAlive' as const), lease }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leaseRevoke' as const), lease }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const), behind: fc.integer({ min: 1, max: 30 }) }) },
+);
+
+export interface WorkloadSpace {
+  clients: number;
+  durationMs: number;
+  maxOps: number;
+  maxWatches: number;
+}
+
+/** Generates timed operations and watches; values are assigned afterwards so they are unique. */
+export function workloadArb(space: WorkloadSpace): fc.Arbitrary<EtcdWorkload> {
+  const timed = <T>(shape: fc.Arbitrary<T>) =>
+    fc.record({ at: fc.integer({ min: 0, max: space.durationMs - 1 }), client: fc.integer({ min: 0, max: space.clients - 1 }), shape });
+  const watchShape = fc.record({ fromStart: fc.boolean(), prevKv: fc.boolean() });
+  return fc
+    .record({
+      ops: fc.array(timed(opShape), { maxLength: space.maxOps }),
+      watches: fc.array(timed(watchShape), { maxLength: space.maxWatches }),
+    })
+    .map(({ ops, watches }) => ({
+      ops: materialize(ops.sort((a, b) => a.at - b.at)),
+      watches: watches.map(({ at, client, shape }) => ({
+        at, client,
+        request: { key: '/registry/', prefix: true, prevKv: shape.prevKv, progressNotify: true, ...(shape.fromStart ? { startRevision: 1 } : {}) },
+      })),
+    }));
+}
+
+function materialize(ops: { at: number; client: number; shape: OpShape }[]): WorkloadOp[] {
+  const written: string[] = [];
+  const out: WorkloadOp[] = [];
+  const leaseId = (n: number) => 0x1000 + n;
+  ops.forEach(({ at, client, shape }, index) => {
+    const value = `c${client}-v${index}`;
+    let request: KvRequest;
+    switch (shape.kind) {
+      case 'get':
+        request = { op: 'range', key: keyName(shape.key) };
+        break;
+      case 'put':
+        written.push(value);
+        request = { op: 'put', key: keyName(shape.key), value };
+        break;
+      case 'delete':
+        request = { op: 'delete', key: keyName(shape.key) };
+        break;
+      case 'cas': {
+        // Compare against a value written earlier (it may or may not still be there), else the absent key.
+        const earlier = written.length > 0 ? written[written.length - 1 - (shape.expectEarlier % written.length)] : undefined;
+        written.push(value);
+        request = {
+          op: 'txn',
+          compare: earlier !== undefined
+            ? [{ key: keyName(shape.key), target: 'VALUE', result: 'EQUAL', operand: earlier }]
+            : [{ key: keyName(shape.key), target: 'VERSION', result: 'EQUAL', operand: 0 }],
+          success: [{ op: 'put', key: keyName(shape.key), value }],
+          failure: [],
+        };
+        break;
+      }
+      case 'range':
+        request = { op: 'range', key: CHECKED_PREFIX, prefix: true };
+        break;
+      case 'serializableRange':
+        request = { op: 'range', key: CHECKED_PREFIX, prefix: true, serializable: true };
+        break;
+      case 'leaseGrant':
+        request = { op: 'leaseGrant', id: leaseId(shape.lease), ttlSeconds: shape.ttlSeconds };
+        break;
+      case 'leasePut':
+        request = { op: 'put', key: `${LEASED_PREFIX}node-${shape.key}`, value, lease: leaseId(shape.lease) };
+        break;
+      case 'leaseKeepAlive':
+        request = { op: 'leaseKeepAlive', id: leaseId(shape.lease) };
+        break;
+      case 'leaseRevoke':
+        request = { op: 'leaseRevoke', id: leaseId(shape.lease) };
+        break;
+      case 'compact':
+        // Compacting needs a revision; the runner resolves `behind` against the revision it last saw.
+        request = { op: 'compact', revision: -shape.behind };
+        break;
+    }
+    out.push({ at, client, request });
+  });
+  return out;
+}
