@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerReviewCommands } from './commands/review.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerSimCommands(program);
+  registerReviewCommands(program);
   return program;
 }
 

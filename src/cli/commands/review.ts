@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatCoverageReport } from '../../review/coverage-report.ts';
+import { generateMachineDocs, type MachineDocsResult } from '../../review/machine-docs.ts';
+import {
+  loadMachineRegistry,
+  selectMachines,
+  UnknownComponentError,
+  type MachineRegistry,
+  type RegisteredMachine,
+} from '../../review/machine-registry.ts';
+import { computeCoverage } from '../../review/model-paths.ts';
+import { checkStatelyRoundTrip } from '../../review/stately-roundtrip.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** `kubesim export stately`, `kubesim docs machines`, `kubesim coverage`: reviewing the machines as charts. */
+export function registerReviewCommands(program: Command): void {
+  program
+    .command('export')
+    .description('Export the machines for other tools')
+    .command('stately [component...]')
+    .description('Write each machine as source for Stately Studio ("Import from code") and check the round trip')
+    .option('--out <dir>', 'output directory', 'out/stately')
+    .action(async (components: string[], opts: { out: string }) => {
+      const { registry, machines } = await machinesOf(components);
+      mkdirSync(opts.out, { recursive: true });
+      for (const entry of machines) {
+        const check = checkStatelyRoundTrip(entry.machine, { origin: `${entry.file} (${entry.exportName})` });
+        const file = join(opts.out, `${fileStem(entry, registry)}.ts`);
+        writeFileSync(file, check.source);
+        process.stdout.write(`${file}: ${check.ok ? 'round-trip ok' : 'round-trip FAILED'}\n`);
+        for (const failure of check.failures) process.stdout.write(`  ${failure}\n`);
+        if (!check.ok) process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('docs')
+    .description('Generated documentation')
+    .command('machines')
+    .description('Write docs/machines/<component>.md (a Mermaid chart and tables per machine)')
+    .option('--check', 'only report docs that differ from the machines (exit status 1 on drift)')
+    .action(async (opts: { check?: boolean }) => {
+      const check = opts.check === true;
+      let result: MachineDocsResult;
+      try {
+        result = await generateMachineDocs({ check });
+      } catch (error) {
+        // A machine file that fails to import: one line, not a stack trace.
+        process.stderr.write(`kubesim: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (check) {
+        for (const file of result.outOfDate) process.stdout.write(`out of date: ${file}\n`);
+        if (result.outOfDate.length > 0) {
+          process.stdout.write('regenerate with: npm run kubesim -- docs machines\n');
+          process.exitCode = 1;
+        } else {
+          process.stdout.write(`${result.files.length} machine docs up to date\n`);
+        }
+      } else {
+        for (const file of result.files) process.stdout.write(`${result.outOfDate.includes(file) ? 'wrote' : 'unchanged'} ${file}\n`);
+      }
+    });
+
+  program
+    .command('coverage [component...]')
+    .description('Explore each machine chart in isolation, replay every path on a virtual clock, report coverage')
+    .action(async (components: string[]) => {
+      const { machines } = await machinesOf(components);
+      const coverages = machines.map((entry) => computeCoverage(entry));
+      process.stdout.write(formatCoverageReport(coverages));
+      // Partial coverage is information; a machine contradicting its chart or an invariant is a failure.
+      if (coverages.some((coverage) => coverage.failures.length > 0)) process.exitCode = 1;
+    });
+}
+
+async function machinesOf(components: string[]): Promise<{ registry: MachineRegistry; machines: RegisteredMachine[] }> {
+  const registry = await loadMachineRegistry();
+  reportLoadErrors(registry);
+  try {
+    return { registry, machines: selectMachines(registry, components) };
+  } catch (error) {
+    if (error instanceof UnknownComponentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function reportLoadErrors(registry: MachineRegistry): void {
+  for (const { file, message } of registry.loadErrors) {
+    process.stderr.write(`kubesim: skipped ${file}: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** `gossip`, or `gossip.gossipMachine` when one file exports several machines. */
+function fileStem(entry: RegisteredMachine, registry: MachineRegistry): string {
+  const shared = registry.machines.filter((other) => other.file === entry.file).length > 1;
+  return shared ? `${entry.name}.${entry.exportName}` : entry.name;
+}
