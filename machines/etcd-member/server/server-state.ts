@@ -1,0 +1,95 @@
+import { LeaseExpiry } from '../../../src/etcd/mvcc/index.ts';
+import type { KvRequest } from '../../../src/etcd/protocol.ts';
+import type { KvStateMachine } from './kv-state-machine.ts';
+
+/** A client request this member received and will answer once its entry is applied. */
+export interface Waiter {
+  client: string;
+  request: KvRequest;
+}
+
+/** A client request that arrived while no leader was known; retried when one is, failed after a timeout. */
+export interface StalledRequest {
+  at: number;
+  client: string;
+  requestId: string;
+  request: KvRequest;
+}
+
+export interface WatchStream {
+  client: string;
+  watchId: string;
+}
+
+/** The etcd server around Raft: state machine, client bookkeeping, watches, leases. Mutable. */
+export interface ServerState {
+  kv: KvStateMachine;
+  /** requestId → who to answer when the request's entry applies on this member. */
+  readonly waiters: Map<string, Waiter>;
+  /** Requests seen lately, so a duplicated delivery is not proposed twice. */
+  readonly recentRequests: RecentIds;
+  /** Reads whose read index is known, waiting for applied ≥ index. */
+  readonly readsAwaitingApply: { index: number; client: string; requestId: string; request: KvRequest }[];
+  /** Follower: reads forwarded to the leader for a read index. */
+  readonly forwardedReads: Map<number, { client: string; requestId: string; request: KvRequest; leader: string }>;
+  nextReadId: number;
+  readonly stalled: StalledRequest[];
+  /** Leader-local lease deadlines (etcd's lessor on the primary). */
+  readonly leaseExpiry: LeaseExpiry;
+  /** PLANTED BUG `lease-expires-on-follower` only: a follower's own deadlines. */
+  readonly followerLeaseExpiry: LeaseExpiry;
+  /** Counter for lease ids this member chooses. */
+  leaseIdSeq: number;
+  /** Hub watch id → the client stream it belongs to, and back. */
+  readonly watchStreams: Map<number, WatchStream>;
+  readonly watchIds: Map<string, number>;
+  /** A running `moveLeader` request. */
+  moveLeader: { client: string; requestId: string; target: string; startedAt: number } | undefined;
+  lastWatchProgressAt: number;
+  /** The leader as of the end of the previous step (to notice changes). */
+  knownLeader: string | null;
+}
+
+/** A bounded set of recently seen ids (FIFO eviction). */
+export class RecentIds {
+  private readonly ring: (string | undefined)[];
+  private readonly set = new Set<string>();
+  private next = 0;
+
+  constructor(capacity: number) {
+    this.ring = new Array(capacity);
+  }
+
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+
+  add(id: string): void {
+    if (this.set.has(id)) return;
+    const evicted = this.ring[this.next];
+    if (evicted !== undefined) this.set.delete(evicted);
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % this.ring.length;
+    this.set.add(id);
+  }
+}
+
+export function createServerState(kv: KvStateMachine, now: number): ServerState {
+  return {
+    kv,
+    waiters: new Map(),
+    recentRequests: new RecentIds(8192),
+    readsAwaitingApply: [],
+    forwardedReads: new Map(),
+    nextReadId: 1,
+    stalled: [],
+    leaseExpiry: new LeaseExpiry(),
+    followerLeaseExpiry: new LeaseExpiry(),
+    leaseIdSeq: 0,
+    watchStreams: new Map(),
+    watchIds: new Map(),
+    moveLeader: undefined,
+    lastWatchProgressAt: now,
+    knownLeader: null,
+  };
+}
