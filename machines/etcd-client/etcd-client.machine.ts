@@ -41,6 +41,7 @@ function openStream(enqueue: Enqueue, watch: OpenWatch, target: string, now: num
   const request: WatchCreateRequest =
     watch.lastRevision > 0 ? { ...watch.request, startRevision: watch.lastRevision + 1 } : watch.request;
   enqueue.emit({ type: 'net.send', to: target, message: { type: 'etcd.watch.create', watchId: streamId, request } });
+  enqueue.emit({ type: 'obs.etcd.watchOpen', watchId: watch.watchId, stream: resumes, at: now, request });
   return { ...watch, streamId, target, resumes, lastHeardAt: now };
 }
 

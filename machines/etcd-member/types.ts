@@ -20,7 +20,8 @@ export type Plant =
   | 'readindex-without-quorum'
   | 'lease-expires-on-follower'
   | 'no-checkquorum-stepdown'
-  | 'accept-stale-term-append';
+  | 'accept-stale-term-append'
+  | 'watch-skips-revision';
 
 export const PLANTS: readonly Plant[] = [
   'vote-without-log-check',
@@ -32,6 +33,7 @@ export const PLANTS: readonly Plant[] = [
   'lease-expires-on-follower',
   'no-checkquorum-stepdown',
   'accept-stale-term-append',
+  'watch-skips-revision',
 ];
 
 export interface EtcdMemberConfig {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommands } from './commands/check.ts';
 import { registerReviewCommands } from './commands/review.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { UsageError } from './usage-error.ts';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerSimCommands(program);
   registerReviewCommands(program);
+  registerCheckCommands(program);
   return program;
 }
 

@@ -2,7 +2,17 @@ import type { Subscription } from 'rxjs';
 import type { Simulation } from '../host/simulation.ts';
 import type { KvInput, KvOutput, Operation } from '../check/linearizability/history.ts';
 import type { OpOutcome } from '../../machines/etcd-client/types.ts';
-import type { KvRequest, RangeResult, PutResult, DeleteResult, TxnResult, WatchResponseMessage } from './protocol.ts';
+import type {
+  KvRequest, RangeResult, PutResult, DeleteResult, TxnResult, WatchCreateRequest, WatchResponseMessage,
+} from './protocol.ts';
+
+/** A watch stream (session) a client opened: the first, or a resume on another member. */
+export interface ObservedWatchSession {
+  watchId: string;
+  stream: number;
+  at: number;
+  request: WatchCreateRequest;
+}
 
 /** A watch response as one client observed it, for the watch-guarantee checker. */
 export interface ObservedWatchResponse {
@@ -22,6 +32,7 @@ export interface ObservedWatchResponse {
 export class EtcdHistoryRecorder {
   private readonly operations = new Map<string, Operation>();
   private readonly watchLog: ObservedWatchResponse[] = [];
+  private readonly sessionLog: ObservedWatchSession[] = [];
   private readonly subscription: Subscription;
   private nextId = 0;
 
@@ -31,7 +42,9 @@ export class EtcdHistoryRecorder {
       const o = event.observation as Record<string, unknown> & { type: string };
       if (o.type === 'obs.etcd.invoke') this.onInvoke(o.opId as string, o.client as string, o.at as number, o.request as KvRequest);
       else if (o.type === 'obs.etcd.complete') this.onComplete(o.opId as string, o.at as number, o.outcome as OpOutcome);
-      else if (o.type === 'obs.etcd.watch') {
+      else if (o.type === 'obs.etcd.watchOpen') {
+        this.sessionLog.push({ watchId: o.watchId as string, stream: o.stream as number, at: o.at as number, request: o.request as WatchCreateRequest });
+      } else if (o.type === 'obs.etcd.watch') {
         this.watchLog.push({
           watchId: o.watchId as string, client: o.client as string, at: o.at as number, stream: o.stream as number,
           response: o.response as WatchResponseMessage,
@@ -47,6 +60,10 @@ export class EtcdHistoryRecorder {
 
   watches(): readonly ObservedWatchResponse[] {
     return this.watchLog;
+  }
+
+  watchSessions(): readonly ObservedWatchSession[] {
+    return this.sessionLog;
   }
 
   stop(): void {

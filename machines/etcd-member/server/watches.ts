@@ -51,6 +51,8 @@ export function flushWatchResponses(ctx: MemberContext): void {
   for (const r of server.kv.drainWatchResponses()) {
     const stream = server.watchStreams.get(r.watchId);
     if (!stream) continue;
+    // PLANTED BUG 'watch-skips-revision': silently drop the events of every 7th revision.
+    if (ctx.config.plant === 'watch-skips-revision' && r.events.length > 0 && r.events[0].kv.modRevision % 7 === 0) continue;
     send(ctx, stream.client, {
       type: 'etcd.watch.response',
       watchId: stream.watchId,

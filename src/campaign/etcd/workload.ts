@@ -74,8 +74,9 @@ export function workloadArb(space: WorkloadSpace): fc.Arbitrary<EtcdWorkload> {
   const watchShape = fc.record({ fromStart: fc.boolean(), prevKv: fc.boolean() });
   return fc
     .record({
-      ops: fc.array(timed(opShape), { maxLength: space.maxOps }),
-      watches: fc.array(timed(watchShape), { maxLength: space.maxWatches }),
+      // size 'max': lengths spread over the whole range (fast-check's default keeps arrays tiny).
+      ops: fc.array(timed(opShape), { minLength: 1, maxLength: space.maxOps, size: 'max' }),
+      watches: fc.array(timed(watchShape), { maxLength: space.maxWatches, size: 'max' }),
     })
     .map(({ ops, watches }) => ({
       ops: materialize(ops.sort((a, b) => a.at - b.at)),
