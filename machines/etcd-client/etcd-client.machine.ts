@@ -42,7 +42,7 @@ function openStream(enqueue: Enqueue, watch: OpenWatch, target: string, now: num
     watch.lastRevision > 0 ? { ...watch.request, startRevision: watch.lastRevision + 1 } : watch.request;
   enqueue.emit({ type: 'net.send', to: target, message: { type: 'etcd.watch.create', watchId: streamId, request } });
   enqueue.emit({ type: 'obs.etcd.watchOpen', watchId: watch.watchId, stream: resumes, at: now, request });
-  return { ...watch, streamId, target, resumes, lastHeardAt: now };
+  return { ...watch, streamId, target, resumes, lastHeardAt: now, nextSeq: 0 };
 }
 
 export const etcdClientMachine = setup({
@@ -122,7 +122,7 @@ export const etcdClientMachine = setup({
       const { target, cursor } = chooseTarget(context);
       const watch = openStream(enqueue, {
         watchId: event.watchId, request: event.request, replyTo: event.replyTo, streamId: '', target,
-        lastRevision: 0, lastHeardAt: 0, resumes: 0,
+        lastRevision: 0, lastHeardAt: 0, resumes: 0, nextSeq: 0,
       }, target, context.now());
       enqueue.assign({ watches: { ...context.watches, [watch.watchId]: watch }, cursor });
     }),
@@ -142,6 +142,13 @@ export const etcdClientMachine = setup({
       if (!watch || watch.streamId !== event.watchId) return; // from a stream we already left
       const response = event as WatchResponseMessage;
       const now = context.now();
+      if (response.seq !== undefined && response.seq !== watch.nextSeq) {
+        // A lost response means the stream broke (over TCP it could not have continued): resume elsewhere.
+        const { target, cursor } = chooseTarget({ ...context, leaderHint: null }, watch.target);
+        enqueue.emit({ type: 'net.send', to: watch.target, message: { type: 'etcd.watch.cancel', watchId: watch.streamId } });
+        enqueue.assign({ watches: { ...context.watches, [id]: openStream(enqueue, watch, target, now) }, cursor });
+        return;
+      }
       enqueue.emit({ type: 'obs.etcd.watch', watchId: id, client: context.self, at: now, stream: watch.resumes, response });
       if (watch.replyTo) {
         enqueue.emit({ type: 'net.send', to: watch.replyTo, message: { type: 'etcd.client.watchEvent', watchId: id, response } });
@@ -151,7 +158,7 @@ export const etcdClientMachine = setup({
       if (response.progressNotify) lastRevision = Math.max(lastRevision, response.header.revision);
       // A watch "from now" starts after the revision current at creation.
       if (response.created && !watch.request.startRevision && lastRevision === 0) lastRevision = response.header.revision;
-      let updated: OpenWatch = { ...watch, lastRevision, lastHeardAt: now };
+      let updated: OpenWatch = { ...watch, lastRevision, lastHeardAt: now, nextSeq: watch.nextSeq + 1 };
       const watches = { ...context.watches };
       if (response.canceled && response.compactRevision) {
         delete watches[id]; // history is gone: the watcher must relist, as an informer does on 410

@@ -124,4 +124,27 @@ describe('etcd client', () => {
     expect(creates[0]).toEqual({ to: 'etcd-0', startRevision: undefined });
     expect(creates[1]).toEqual({ to: 'etcd-1', startRevision: 3 });
   });
+
+  it('treats a gap in a watch stream\'s sequence as a broken stream and resumes after the last revision', () => {
+    const { sim, client } = cluster(['leader', 'follower']);
+    const creates: { to: string; watchId: string; startRevision?: number }[] = [];
+    sim.bus.tap.subscribe((e) => {
+      if (e.kind === 'send' && e.envelope.type === 'etcd.watch.create') {
+        creates.push({ to: e.envelope.to, watchId: e.envelope.message.watchId as string, startRevision: (e.envelope.message.request as { startRevision?: number }).startRevision });
+      }
+    });
+    client.send({ type: 'etcd.client.watch', watchId: 'w', request: { key: '/a', prefix: true } });
+    sim.runFor(10);
+    const header = { revision: 4, raftTerm: 1, memberId: 'x' };
+    const kv = (rev: number) => ({ key: '/a/x', value: 'v', createRevision: rev, modRevision: rev, version: 1, lease: 0 });
+    const respond = (seq: number, rev: number) =>
+      client.send({ type: 'etcd.watch.response', from: 'etcd-0', watchId: 'w#0', seq, header: { ...header, revision: rev }, events: [{ type: 'PUT', kv: kv(rev) }] });
+    respond(0, 4);
+    respond(2, 6); // seq 1 (revision 5) was lost on the network
+    sim.runFor(10);
+    expect(creates).toEqual([
+      { to: 'etcd-0', watchId: 'w#0', startRevision: undefined },
+      { to: 'etcd-1', watchId: 'w#1', startRevision: 5 },
+    ]);
+  });
 });

@@ -75,6 +75,8 @@ export interface OpenWatch {
   lastRevision: number;
   lastHeardAt: number;
   resumes: number;
+  /** The `seq` the next response on the current stream must carry; a gap means the stream broke. */
+  nextSeq: number;
 }
 
 export interface EtcdClientContext {

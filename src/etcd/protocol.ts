@@ -175,6 +175,38 @@ export type KvResponseMessage =
   | { type: 'etcd.response'; requestId: string; ok: true; result: unknown }
   | { type: 'etcd.response'; requestId: string; ok: false; error: EtcdError };
 
+/** One request inside an `etcd.requestBatch`. */
+export interface BatchedKvRequest {
+  requestId: string;
+  request: KvRequest;
+}
+
+/**
+ * client → member: several requests in one message, as a real etcd client pipelines many RPCs on one
+ * gRPC stream. Each request is handled exactly as its own `etcd.request` would be (same routing, same
+ * duplicate detection, same guarantees); requests of one batch are concurrent: no order among them is
+ * promised. Their answers come back in `etcd.responseBatch` messages.
+ */
+export interface KvRequestBatchMessage {
+  type: 'etcd.requestBatch';
+  requests: BatchedKvRequest[];
+}
+
+/** One answer inside an `etcd.responseBatch`: an `etcd.response` without its message type. */
+export type BatchedKvResponse =
+  | { requestId: string; ok: true; result: unknown }
+  | { requestId: string; ok: false; error: EtcdError };
+
+/**
+ * member → client: the answers to batched requests that the member decided in one step (e.g. every write
+ * of the batch that one Raft ready cycle committed). A batch's answers may be spread over several of these
+ * messages, and one message may answer requests of several batches.
+ */
+export interface KvResponseBatchMessage {
+  type: 'etcd.responseBatch';
+  responses: BatchedKvResponse[];
+}
+
 export interface WatchCreateRequest {
   key: string;
   rangeEnd?: string;
@@ -201,6 +233,11 @@ export interface WatchEvent {
 export interface WatchResponseMessage {
   type: 'etcd.watch.response';
   watchId: string;
+  /**
+   * 0, 1, 2… per stream. A watch stream is a gRPC stream over TCP: it delivers in order or breaks. The bus
+   * loses single messages, so the client treats a gap in `seq` as a broken stream and resumes elsewhere.
+   */
+  seq?: number;
   header: ResponseHeader;
   events: WatchEvent[];
   created?: boolean;

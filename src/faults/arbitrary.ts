@@ -15,6 +15,12 @@ export interface FaultSpace {
   maxPartitionMs?: number;
   /** Which episode kinds to generate (default: all). */
   kinds?: readonly EpisodeKind[];
+  /** Relative frequency of each kind (default 1 each). */
+  weights?: Partial<Record<EpisodeKind, number>>;
+  /** Shortest crash downtime (default 1 ms). */
+  minDowntimeMs?: number;
+  /** fast-check size of the episode list: 'max' spreads lengths up to maxEpisodes (default 'small'). */
+  size?: fc.SizeForArbitrary;
 }
 
 export type EpisodeKind = 'crash' | 'partition' | 'degrade';
@@ -34,33 +40,37 @@ type Episode =
 export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule> {
   const kinds = space.kinds ?? ['crash', 'partition', 'degrade'];
   const at = fc.integer({ min: 0, max: Math.max(0, space.horizonMs - 1) });
-  const episodes: fc.Arbitrary<Episode>[] = [];
+  const episodes: fc.WeightedArbitrary<Episode>[] = [];
+  const weight = (kind: EpisodeKind) => space.weights?.[kind] ?? 1;
   if (kinds.includes('crash') && space.crashable.length > 0) {
-    episodes.push(
-      fc.record({
+    episodes.push({
+      weight: weight('crash'),
+      arbitrary: fc.record({
         kind: fc.constant('crash' as const),
         at,
         target: fc.constantFrom(...space.crashable),
-        downtimeMs: fc.integer({ min: 1, max: space.maxDowntimeMs ?? 5_000 }),
+        downtimeMs: fc.integer({ min: space.minDowntimeMs ?? 1, max: space.maxDowntimeMs ?? 5_000 }),
         loseUnsynced: fc.boolean(),
       }),
-    );
+    });
   }
   if (kinds.includes('partition') && space.partitionable.length > 1) {
-    episodes.push(
-      fc.record({
+    episodes.push({
+      weight: weight('partition'),
+      arbitrary: fc.record({
         kind: fc.constant('partition' as const),
         at,
         side: fc.subarray([...space.partitionable], { minLength: 1, maxLength: space.partitionable.length - 1 }),
         durationMs: fc.integer({ min: 1, max: space.maxPartitionMs ?? 5_000 }),
         oneWay: fc.boolean(),
       }),
-    );
+    });
   }
   if (kinds.includes('degrade')) {
     const endpoint = fc.constantFrom('*', ...space.partitionable);
-    episodes.push(
-      fc.record({
+    episodes.push({
+      weight: weight('degrade'),
+      arbitrary: fc.record({
         kind: fc.constant('degrade' as const),
         at,
         from: endpoint,
@@ -71,11 +81,11 @@ export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule>
         extraLatencyMs: fc.integer({ min: 0, max: 200 }),
         reorder: fc.boolean(),
       }),
-    );
+    });
   }
   if (episodes.length === 0) return fc.constant([]);
   return fc
-    .array(fc.oneof(...episodes), { maxLength: space.maxEpisodes ?? 6 })
+    .array(fc.oneof(...episodes), { maxLength: space.maxEpisodes ?? 6, size: space.size ?? 'small' })
     .map((list) => sortSchedule(list.flatMap((episode, index) => expand(episode, index, space))));
 }
 

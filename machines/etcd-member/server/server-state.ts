@@ -1,5 +1,5 @@
 import { LeaseExpiry } from '../../../src/etcd/mvcc/index.ts';
-import type { KvRequest } from '../../../src/etcd/protocol.ts';
+import type { BatchedKvResponse, KvRequest } from '../../../src/etcd/protocol.ts';
 import type { KvStateMachine } from './kv-state-machine.ts';
 
 /** A client request this member received and will answer once its entry is applied. */
@@ -19,6 +19,8 @@ export interface StalledRequest {
 export interface WatchStream {
   client: string;
   watchId: string;
+  /** Sequence number of the next response on this stream (see WatchResponseMessage.seq). */
+  nextSeq: number;
 }
 
 /** The etcd server around Raft: state machine, client bookkeeping, watches, leases. Mutable. */
@@ -28,6 +30,10 @@ export interface ServerState {
   readonly waiters: Map<string, Waiter>;
   /** Requests seen lately, so a duplicated delivery is not proposed twice. */
   readonly recentRequests: RecentIds;
+  /** Requests that came in an `etcd.requestBatch` and are not answered yet (they are answered in batches). */
+  readonly batchedRequests: Set<string>;
+  /** Answers to batched requests decided in the running step, by client (sent when the step ends). */
+  readonly responseBatches: Map<string, BatchedKvResponse[]>;
   /** Reads whose read index is known, waiting for applied ≥ index. */
   readonly readsAwaitingApply: { index: number; client: string; requestId: string; request: KvRequest }[];
   /** Follower: reads forwarded to the leader for a read index. */
@@ -79,6 +85,8 @@ export function createServerState(kv: KvStateMachine, now: number): ServerState 
     kv,
     waiters: new Map(),
     recentRequests: new RecentIds(8192),
+    batchedRequests: new Set(),
+    responseBatches: new Map(),
     readsAwaitingApply: [],
     forwardedReads: new Map(),
     nextReadId: 1,

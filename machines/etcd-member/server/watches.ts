@@ -26,7 +26,7 @@ export function createWatch(ctx: MemberContext, client: string, watchId: string,
     key: request.key, rangeEnd: request.rangeEnd, prefix: request.prefix, startRevision: request.startRevision,
     prevKv: request.prevKv, progressNotify: request.progressNotify,
   });
-  server.watchStreams.set(id, { client, watchId });
+  server.watchStreams.set(id, { client, watchId, nextSeq: 0 });
   server.watchIds.set(key, id);
   flushWatchResponses(ctx);
 }
@@ -56,6 +56,7 @@ export function flushWatchResponses(ctx: MemberContext): void {
     send(ctx, stream.client, {
       type: 'etcd.watch.response',
       watchId: stream.watchId,
+      seq: stream.nextSeq++,
       header: header(ctx, r.header.revision),
       events: r.events,
       ...(r.created ? { created: true } : {}),

@@ -26,7 +26,7 @@ export interface EtcdScenario {
 }
 
 const CLIENTS = 3;
-const DURATION_MS = 8_000;
+const DURATION_MS = 12_000;
 const QUIET_MS = 6_000;
 
 export const memberNames = (count: number) => Array.from({ length: count }, (_, i) => `etcd-${i + 1}`);
@@ -40,13 +40,18 @@ export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
       members: fc.constant(members),
       durationMs: fc.constant(DURATION_MS),
       quietMs: fc.constant(QUIET_MS),
+      // Dense faults: Figure 7/8-style bugs need a leader to lose its followers mid-replication several
+      // times in one run, so crashes and partitions dominate and come often.
       schedule: faultScheduleArb({
         crashable: names,
         partitionable: [...names, ...clientNames()],
         horizonMs: DURATION_MS - 3_000,
-        maxEpisodes: 5,
+        maxEpisodes: 10,
+        minDowntimeMs: 100,
         maxDowntimeMs: 3_000,
         maxPartitionMs: 3_000,
+        weights: { crash: 3, partition: 3, degrade: 1 },
+        size: 'max',
       }),
       workload: workloadArb({ clients: CLIENTS, durationMs: DURATION_MS, maxOps: 200, maxWatches: 3 }),
     });
