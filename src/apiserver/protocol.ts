@@ -51,7 +51,7 @@ export interface ApiRequest {
   version: string;
   /** Plural resource name: `pods`, `deployments`. */
   resource: string;
-  subresource?: 'status' | 'scale' | 'binding' | 'eviction' | 'log';
+  subresource?: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'finalize';
   namespace?: string;
   name?: string;
   query?: ApiQuery;

@@ -1,0 +1,166 @@
+import { enqueueActions, setup } from 'xstate';
+import type {
+  Compare, EtcdError, EtcdErrorCode, KvRequest, KvRequestMessage, ResponseHeader, TxnOp, TxnOpResult, WatchRequestMessage,
+} from '../../src/etcd/protocol.ts';
+import { MvccStore, WatchHub, type Command, type Compare as MvccCompare, type RequestOp, type Response, type ResponseOp } from '../../src/etcd/mvcc/index.ts';
+import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+
+/**
+ * A single etcd member for apiserver tests: the etcd client protocol (src/etcd/protocol.ts) served
+ * straight from the real MvccStore and WatchHub, without Raft. Every write is persisted and synced, so the
+ * member keeps its data across a crash. It stands in for machines/etcd-member where a test needs etcd's
+ * semantics but not its replication.
+ */
+
+interface FakeEtcdContext {
+  self: string;
+  store: MvccStore;
+  hub: WatchHub;
+  /** hub watch id → the client stream it belongs to. */
+  streams: Map<number, { client: string; watchId: string; seq: number }>;
+  byStream: Map<string, number>;
+}
+
+type FakeEtcdEvent = (KvRequestMessage | WatchRequestMessage) & { from: string };
+
+const STORE_KEY = 'store';
+
+function toOp(op: TxnOp): RequestOp {
+  switch (op.op) {
+    case 'range':
+      return { type: 'range', key: op.key, rangeEnd: op.rangeEnd, prefix: op.prefix, limit: op.limit, revision: op.revision, countOnly: op.countOnly, keysOnly: op.keysOnly };
+    case 'put':
+      return { type: 'put', key: op.key, value: op.value, lease: op.lease, prevKv: op.prevKv };
+    case 'delete':
+      return { type: 'deleteRange', key: op.key, rangeEnd: op.rangeEnd, prefix: op.prefix, prevKv: op.prevKv };
+  }
+}
+
+function toCompare(c: Compare): MvccCompare {
+  const base = { key: c.key, result: c.result };
+  switch (c.target) {
+    case 'VALUE':
+      return { ...base, target: 'VALUE', value: String(c.operand) };
+    case 'VERSION':
+      return { ...base, target: 'VERSION', version: Number(c.operand) };
+    case 'CREATE':
+      return { ...base, target: 'CREATE', createRevision: Number(c.operand) };
+    case 'MOD':
+      return { ...base, target: 'MOD', modRevision: Number(c.operand) };
+    case 'LEASE':
+      return { ...base, target: 'LEASE', lease: Number(c.operand) };
+  }
+}
+
+function toCommand(request: KvRequest): Command | undefined {
+  switch (request.op) {
+    case 'range':
+    case 'put':
+    case 'delete':
+      return toOp(request);
+    case 'txn':
+      return { type: 'txn', compare: request.compare.map(toCompare), success: request.success.map(toOp), failure: request.failure.map(toOp) };
+    case 'compact':
+      return { type: 'compact', revision: request.revision };
+    default:
+      return undefined;
+  }
+}
+
+const CODES: Record<string, EtcdErrorCode> = { ErrCompacted: 'Compacted', ErrFutureRev: 'FutureRevision', ErrDuplicateKey: 'DuplicateKey' };
+
+function opResult(r: ResponseOp, header: ResponseHeader): unknown {
+  switch (r.type) {
+    case 'range':
+      return { header, kvs: r.kvs, count: r.count, more: r.more };
+    case 'put':
+      return { header, ...(r.prevKv ? { prevKv: r.prevKv } : {}) };
+    case 'deleteRange':
+      return { header, deleted: r.deleted, ...(r.prevKvs ? { prevKvs: r.prevKvs } : {}) };
+    case 'txn':
+      return {
+        header, succeeded: r.succeeded,
+        responses: r.responses.map((x): TxnOpResult => {
+          const result = opResult(x, header);
+          return (x.type === 'deleteRange' ? { op: 'delete', result } : { op: x.type, result }) as TxnOpResult;
+        }),
+      };
+  }
+}
+
+function toReply(response: Response, self: string): { ok: true; result: unknown } | { ok: false; error: EtcdError } {
+  const header = { revision: response.header.revision, raftTerm: 1, memberId: self };
+  if (response.type === 'error') return { ok: false, error: { code: CODES[response.error.code] ?? 'Unavailable', message: response.error.message } };
+  if (response.type === 'compact') return { ok: true, result: { header } };
+  return { ok: true, result: opResult(response as ResponseOp, header) };
+}
+
+function flushWatches(ctx: FakeEtcdContext, emit: (e: HostedEmitted) => void): void {
+  for (const r of ctx.hub.drain()) {
+    const stream = ctx.streams.get(r.watchId);
+    if (!stream) continue;
+    emit({
+      type: 'net.send', to: stream.client,
+      message: {
+        type: 'etcd.watch.response', watchId: stream.watchId, seq: stream.seq++, header: { revision: r.header.revision, raftTerm: 1, memberId: ctx.self }, events: r.events,
+        ...(r.created ? { created: true } : {}), ...(r.canceled ? { canceled: true, cancelReason: r.cancelReason } : {}),
+        ...(r.compactRevision !== undefined ? { compactRevision: r.compactRevision } : {}), ...(r.progressNotify ? { progressNotify: true } : {}),
+      },
+    });
+    if (r.canceled) {
+      ctx.streams.delete(r.watchId);
+      ctx.byStream.delete(`${stream.client}\u0000${stream.watchId}`);
+    }
+  }
+}
+
+export const fakeEtcdMachine = setup({
+  types: {
+    context: {} as FakeEtcdContext,
+    events: {} as FakeEtcdEvent,
+    input: {} as HostedInput<Record<string, never>>,
+    emitted: {} as HostedEmitted,
+  },
+  actions: {
+    answer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'etcd.request') return;
+      const command = toCommand(event.request);
+      const reply = command
+        ? toReply(context.store.apply(command), context.self)
+        : { ok: false as const, error: { code: 'Unavailable' as const, message: `unsupported op ${event.request.op}` } };
+      if (command && command.type !== 'range') {
+        enqueue.emit({ type: 'disk.write', key: STORE_KEY, value: context.store.snapshot() });
+        enqueue.emit({ type: 'disk.sync' });
+      }
+      enqueue.emit({ type: 'net.send', to: event.from, message: { type: 'etcd.response', requestId: event.requestId, ...reply } });
+      flushWatches(context, enqueue.emit);
+    }),
+    watch: enqueueActions(({ context, event, enqueue }) => {
+      const key = `${event.from}\u0000${(event as WatchRequestMessage).watchId}`;
+      if (event.type === 'etcd.watch.create') {
+        const { request } = event;
+        const id = context.hub.watch({ key: request.key, rangeEnd: request.rangeEnd, prefix: request.prefix, startRevision: request.startRevision, prevKv: request.prevKv });
+        context.streams.set(id, { client: event.from, watchId: event.watchId, seq: 0 });
+        context.byStream.set(key, id);
+      } else {
+        const id = context.byStream.get(key);
+        if (id !== undefined && event.type === 'etcd.watch.cancel') context.hub.cancel(id);
+        if (id !== undefined && event.type === 'etcd.watch.progress') context.hub.requestProgress(id);
+      }
+      flushWatches(context, enqueue.emit);
+    }),
+  },
+}).createMachine({
+  id: 'fakeEtcd',
+  context: ({ input }) => {
+    const saved = input.disk.get(STORE_KEY) as Parameters<typeof MvccStore.restore>[0] | undefined;
+    const store = saved ? MvccStore.restore(saved) : new MvccStore();
+    return { self: input.address, store, hub: new WatchHub(store), streams: new Map(), byStream: new Map() };
+  },
+  on: {
+    'etcd.request': { actions: 'answer' },
+    'etcd.watch.create': { actions: 'watch' },
+    'etcd.watch.cancel': { actions: 'watch' },
+    'etcd.watch.progress': { actions: 'watch' },
+  },
+});
