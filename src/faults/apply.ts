@@ -12,14 +12,36 @@ export interface AppliedFault {
  * are skipped (a shrunk schedule may outlive a removed component); crash/restart of a component already in
  * that state is a no-op, as it would be for an operator.
  */
-export function applySchedule(sim: Simulation, schedule: FaultSchedule, onApplied?: (applied: AppliedFault) => void): void {
+export function applySchedule(
+  sim: Simulation,
+  schedule: FaultSchedule,
+  onApplied?: (applied: AppliedFault) => void,
+  resolve: TargetResolver = (target) => target,
+): void {
+  // A role (`@leader#3`: role and episode) is resolved when its crash fires and remembered, so the
+  // episode's restart hits the same component.
+  const resolved = new Map<string, string>();
+  const targetOf = (target: string, restart: boolean) => {
+    if (!target.startsWith('@')) return target;
+    if (restart) return resolved.get(target) ?? target;
+    const address = resolve(target.split('#')[0]);
+    resolved.set(target, address);
+    return address;
+  };
   for (const fault of sortSchedule(schedule)) {
     sim.clock.setTimeout(() => {
-      applyFault(sim, fault);
-      onApplied?.({ at: sim.now, fault });
+      const concrete: Fault =
+        fault.kind === 'crash' || fault.kind === 'restart'
+          ? { ...fault, target: targetOf(fault.target, fault.kind === 'restart') }
+          : fault;
+      applyFault(sim, concrete);
+      onApplied?.({ at: sim.now, fault: concrete });
     }, fault.at - sim.now);
   }
 }
+
+/** Maps a role such as `@leader` to the address that holds it now (the address itself otherwise). */
+export type TargetResolver = (target: string) => string;
 
 export function applyFault(sim: Simulation, fault: Fault): void {
   switch (fault.kind) {

@@ -4,7 +4,10 @@ import { sortSchedule } from './schedule.ts';
 
 /** What a generated schedule may touch, and when. */
 export interface FaultSpace {
-  /** Addresses that may crash and restart. */
+  /**
+   * Addresses that may crash and restart. An entry may also name a role (`@leader`) that the run resolves
+   * when the fault fires (see `applySchedule`'s `resolve`).
+   */
   crashable: readonly string[];
   /** Addresses or hosts that may be cut off from each other. */
   partitionable: readonly string[];
@@ -31,7 +34,7 @@ export type EpisodeKind = 'crash' | 'partition' | 'degrade';
  */
 type Episode =
   | { kind: 'crash'; at: number; target: string; downtimeMs: number; loseUnsynced: boolean }
-  | { kind: 'partition'; at: number; side: string[]; durationMs: number; oneWay: boolean }
+  | { kind: 'partition'; at: number; sides: number[]; durationMs: number; oneWay: boolean }
   | {
       kind: 'degrade'; at: number; from: string; to: string; durationMs: number;
       drop: number; duplicate: number; extraLatencyMs: number; reorder: boolean;
@@ -55,12 +58,18 @@ export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule>
     });
   }
   if (kinds.includes('partition') && space.partitionable.length > 1) {
+    // Each address lands on side A (0), side B (1) or neither (2): partial partitions, where some nodes
+    // still reach both sides, are what expose most consensus bugs (Jepsen's "bridge" and "majorities ring").
+    const n = space.partitionable.length;
+    const sides = fc
+      .array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n })
+      .filter((assigned) => assigned.includes(0) && assigned.includes(1));
     episodes.push({
       weight: weight('partition'),
       arbitrary: fc.record({
         kind: fc.constant('partition' as const),
         at,
-        side: fc.subarray([...space.partitionable], { minLength: 1, maxLength: space.partitionable.length - 1 }),
+        sides,
         durationMs: fc.integer({ min: 1, max: space.maxPartitionMs ?? 5_000 }),
         oneWay: fc.boolean(),
       }),
@@ -91,16 +100,20 @@ export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule>
 
 function expand(episode: Episode, index: number, space: FaultSpace): Fault[] {
   switch (episode.kind) {
-    case 'crash':
+    case 'crash': {
+      // A role is tagged with its episode so that its restart resolves to the component this crash hit.
+      const target = episode.target.startsWith('@') ? `${episode.target}#${index}` : episode.target;
       return [
-        { at: episode.at, kind: 'crash', target: episode.target, loseUnsynced: episode.loseUnsynced },
-        { at: episode.at + episode.downtimeMs, kind: 'restart', target: episode.target },
+        { at: episode.at, kind: 'crash', target, loseUnsynced: episode.loseUnsynced },
+        { at: episode.at + episode.downtimeMs, kind: 'restart', target },
       ];
+    }
     case 'partition': {
       const id = `p${index}`;
-      const to = space.partitionable.filter((a) => !episode.side.includes(a));
+      const from = space.partitionable.filter((_, i) => episode.sides[i] === 0);
+      const to = space.partitionable.filter((_, i) => episode.sides[i] === 1);
       return [
-        { at: episode.at, kind: 'partition', id, from: episode.side, to, oneWay: episode.oneWay },
+        { at: episode.at, kind: 'partition', id, from, to, oneWay: episode.oneWay },
         { at: episode.at + episode.durationMs, kind: 'heal', id },
       ];
     }

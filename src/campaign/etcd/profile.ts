@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { etcdMemberMachine, EtcdRaftChecker, PLANTS, type Plant as MemberPlant } from '../../../machines/etcd-member/index.ts';
+import { etcdMemberMachine, EtcdRaftChecker, memberStatus, PLANTS, type Plant as MemberPlant } from '../../../machines/etcd-member/index.ts';
+import type { ComponentHost } from '../../host/component-host.ts';
 import { etcdClientMachine } from '../../../machines/etcd-client/etcd-client.machine.ts';
 import { checkLinearizable } from '../../check/linearizability/checker.ts';
 import { checkWatch, type WatcherTrace } from '../../check/watch/index.ts';
@@ -43,7 +44,7 @@ export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
       // Dense faults: Figure 7/8-style bugs need a leader to lose its followers mid-replication several
       // times in one run, so crashes and partitions dominate and come often.
       schedule: faultScheduleArb({
-        crashable: names,
+        crashable: [...names, '@leader', '@leader'],
         partitionable: [...names, ...clientNames()],
         horizonMs: DURATION_MS - 3_000,
         maxEpisodes: 10,
@@ -73,8 +74,7 @@ export function runEtcdScenario(scenario: EtcdScenario, options: { plant?: strin
   const oracle = new CommittedHistoryOracle();
   const raft = new EtcdRaftChecker(sim, () => names);
   const hosts = names.map((name) => sim.host(name));
-
-  applySchedule(sim, scenario.schedule);
+  applySchedule(sim, scenario.schedule, undefined, (role) => (role === '@leader' ? currentLeader(hosts) ?? names[0] : role));
   scenario.workload.ops.forEach((op, index) => {
     sim.clock.setTimeout(() => {
       // A compact names how far behind the newest revision to compact to (see workload.ts).
@@ -124,6 +124,18 @@ export function runEtcdScenario(scenario: EtcdScenario, options: { plant?: strin
       linearizabilityUnknown: linearizable.ok === 'unknown' ? 1 : 0,
     },
   };
+}
+
+/** The member that leads the highest term right now, if any. */
+function currentLeader(hosts: readonly ComponentHost[]): string | undefined {
+  let best: { address: string; term: number } | undefined;
+  for (const host of hosts) {
+    const snapshot = host.snapshot();
+    if (!snapshot) continue;
+    const status = memberStatus(snapshot);
+    if (status?.role === 'leader' && (!best || status.term > best.term)) best = { address: host.address, term: status.term };
+  }
+  return best?.address;
 }
 
 /** Groups what the clients saw into the watch checker's sessions (a resume is a new session). */
