@@ -6,8 +6,8 @@ export { describeKvOperation, KV_SEARCH_OPTIONS, kvModel, modelOptionsFor } from
 export type { KeyState, KvModel, KvModelOptions, KvState, StoreState } from './model.ts';
 export type { Model, SearchBudget, SearchOp, SearchOutcome } from './search-types.ts';
 export { createBudget } from './search-types.ts';
-export { searchLinearization } from './search.ts';
-export type { SearchOptions } from './search.ts';
+export { createSearch, searchLinearization } from './search.ts';
+export type { ResumableSearch, SearchOptions } from './search.ts';
 export { MalformedHistoryError, prepareHistory } from './prepare.ts';
 export type { PreparedOp } from './prepare.ts';
 export { layoutFailure, renderFailureHtml, renderFailureText } from './render.ts';

@@ -12,7 +12,7 @@ export interface Model<S, I, O> {
   equal(a: S, b: S): boolean;
   /**
    * Optional: true when every sequence of steps `b` accepts is also accepted from `a` (a is at most
-   * as constrained). Lets the search skip a configuration already covered by a failed one.
+   * as constrained). Lets the search skip a configuration covered by one it already visited.
    * Defaults to `equal`.
    */
   dominates?(a: S, b: S): boolean;

@@ -40,10 +40,10 @@ import { mix32 } from './hash.ts';
 
 const STOP_POLL_INTERVAL = 4096;
 
-interface CacheEntry<S> {
+/** Visited configurations with the same listed set (R1 compares only within such a group). */
+interface CacheGroup<S> {
   readonly main: BitsSnapshot;
-  readonly pool: BitsSnapshot;
-  readonly state: S;
+  readonly entries: { readonly pool: BitsSnapshot; readonly state: S }[];
 }
 
 export interface SearchOptions<I, O> {
@@ -115,7 +115,8 @@ export function createSearch<S, I, O>(
   const zobrist = Int32Array.from({ length: m }, (_, k) => mix32(Math.imul(k + 1, 0x9e3779b9)));
   const mainBits = new TrackedBitset(m, zobrist);
   const poolBits = new TrackedBitset(pool.length);
-  const cache = new Map<number, CacheEntry<S>[]>();
+  // Keyed by the hash of the listed set only, so that dominated states land in the same group.
+  const cache = new Map<number, CacheGroup<S>[]>();
 
   // The search stack: a frame per linearized op. Main frames hold the call entry (≥ 0), pool frames -(index + 1).
   const frameOf: number[] = [];
@@ -139,10 +140,10 @@ export function createSearch<S, I, O>(
   let state = initial;
   const dominates = model.dominates ?? model.equal;
 
-  // A configuration is covered by a visited one with the same listed set, a subset of the pool
-  // and a dominating state: every completion of the former completes the latter.
-  const covered = (bucket: CacheEntry<S>[], candidate: S) =>
-    bucket.some((e) => mainBits.equals(e.main) && poolBits.includes(e.pool) && dominates(e.state, candidate));
+  // R1: a configuration is covered by a visited one with the same listed set, a subset of the
+  // pool and a dominating state: every completion of the former completes the latter.
+  const covered = (group: CacheGroup<S> | undefined, candidate: S) =>
+    group !== undefined && group.entries.some((e) => poolBits.includes(e.pool) && dominates(e.state, candidate));
 
   /** Try to linearize `ops[opIndex]` next; `frame` identifies it on the stack. */
   const tryLift = (opIndex: number, frame: number, resume: number): number => {
@@ -158,15 +159,15 @@ export function createSearch<S, I, O>(
     const bits = frame >= 0 ? mainBits : poolBits;
     const bit = frame >= 0 ? opOfEntry(frame) : -frame - 1;
     bits.add(bit);
-    // Keyed by the listed set only, so that dominated states land in the same bucket.
-    const bucket = cache.get(mainBits.hash);
-    if ((bucket && covered(bucket, nextState)) || (frame < 0 && coveredByTopAlone(op, nextState))) {
+    let groups = cache.get(mainBits.hash);
+    let group = groups?.find((g) => mainBits.equals(g.main));
+    if (covered(group, nextState) || (frame < 0 && coveredByTopAlone(op, nextState))) {
       bits.delete(bit);
       return forced ? DEAD_END : REJECTED;
     }
-    const entry: CacheEntry<S> = { main: mainBits.snapshot(), pool: poolBits.snapshot(), state: nextState };
-    if (bucket) bucket.push(entry);
-    else cache.set(mainBits.hash, [entry]);
+    if (!groups) cache.set(mainBits.hash, (groups = []));
+    if (!group) groups.push((group = { main: mainBits.snapshot(), entries: [] }));
+    group.entries.push({ pool: poolBits.snapshot(), state: nextState });
     frameOf.push(frame);
     frameState.push(state);
     frameResume.push(resume);

@@ -136,17 +136,12 @@ export function storeSemantics(options: KvModelOptions): StoreSemantics {
 
   /** etcd compare semantics: value compares on a missing key fail; version/mod_revision compare against 0. */
   function compare(ks: KeyState, input: Cas): boolean | undefined {
-    let verdict: boolean | undefined = true;
-    const check = (actual: string | number | null | undefined, expected: string | number | undefined) => {
-      if (expected === undefined || verdict === false) return;
-      if (actual === undefined) verdict = undefined;
-      else if (actual !== expected) verdict = false;
-    };
     if (ks.version === undefined && input.expectVersion !== undefined && input.expectVersion < (ks.minVersion ?? 0)) return false;
-    check(ks.value, input.expectValue);
-    check(ks.version, input.expectVersion);
-    check(ks.modRevision, input.expectModRevision);
-    return verdict;
+    const value = compareField(ks.value, input.expectValue);
+    const version = compareField(ks.version, input.expectVersion);
+    const modRevision = compareField(ks.modRevision, input.expectModRevision);
+    if (value === false || version === false || modRevision === false) return false;
+    return value === undefined || version === undefined || modRevision === undefined ? undefined : true;
   }
 
   const assumeCompareHolds = (ks: KeyState, input: Cas) =>
@@ -266,6 +261,12 @@ export function storeSemantics(options: KvModelOptions): StoreSemantics {
     dominates,
     join,
   };
+}
+
+/** One compare of a txn: true/false, or undefined when the field is unknown. No expectation holds trivially. */
+function compareField(actual: string | number | null | undefined, expected: string | number | undefined): boolean | undefined {
+  if (expected === undefined) return true;
+  return actual === undefined ? undefined : actual === expected;
 }
 
 const lowerVersion = (ks: KeyState) => ks.version ?? ks.minVersion ?? 0;

@@ -103,7 +103,16 @@ describe('renderFailureHtml', () => {
   });
 
   it('renders a large failing history without trouble', () => {
-    const { history: h } = simulateKvHistory({ seed: 3, clients: 8, ops: 2000, keys: 4, unknownRate: 0.05, staleReadRate: 0.01, report: { revisions: false } });
+    const { history: h } = simulateKvHistory({
+      seed: 3,
+      clients: 8,
+      ops: 2000,
+      keys: 4,
+      mix: { get: 4, put: 3, cas: 2, delete: 1, range: 0 },
+      unknownRate: 0.05,
+      staleReadRate: 0.01,
+      report: { revisions: false },
+    });
     const result = checkLinearizable(h);
     expect(result.ok).toBe(false);
     if (result.ok !== false) return;

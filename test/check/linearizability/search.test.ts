@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Model, SearchOp } from '../../../src/check/linearizability/search-types.ts';
 import { createBudget } from '../../../src/check/linearizability/search-types.ts';
-import { searchLinearization } from '../../../src/check/linearizability/search.ts';
+import { createSearch, searchLinearization } from '../../../src/check/linearizability/search.ts';
 
 // A single integer register: the search is generic, this keeps its tests independent of the KV model.
 type RegisterInput = { write: number } | { read: true };
@@ -82,6 +82,25 @@ describe('searchLinearization', () => {
     let polls = 0;
     const stopping = createBudget(Number.POSITIVE_INFINITY, () => ++polls > 0);
     expect(searchLinearization(register, ops, 0, stopping).kind).toBe('exhausted');
+  });
+
+  it('resumes where it ran out of budget', () => {
+    const ops = [write(1, 0, 100), read(0, 1, 100), read(1, 2, 100), write(2, 3, 100), read(2, 4, 100), read(9, 200, 210)];
+    for (const expected of ['illegal', 'linearizable'] as const) {
+      const input = expected === 'illegal' ? ops : ops.slice(0, -1);
+      const search = createSearch(register, input, 0);
+      // One step per round: a search that restarted instead of resuming would never finish.
+      let outcome = search.run(createBudget(1));
+      let rounds = 1;
+      while (outcome.kind === 'exhausted' && rounds < 1000) {
+        outcome = search.run(createBudget(1));
+        rounds++;
+      }
+      expect(outcome.kind).toBe(expected);
+      const oneShot = createBudget();
+      expect(searchLinearization(register, input, 0, oneShot).kind).toBe(expected);
+      expect(rounds).toBeGreaterThanOrEqual(oneShot.used);
+    }
   });
 
   it('tries preferred candidates first without changing the verdict', () => {

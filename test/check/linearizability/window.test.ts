@@ -50,7 +50,7 @@ describe('window cuts', () => {
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     clients: fc.integer({ min: 1, max: 5 }),
     ops: fc.integer({ min: 1, max: 60 }),
-    keys: fc.constant(1),
+    keys: fc.integer({ min: 1, max: 3 }),
     unknownRate: fc.constantFrom(0, 0.1, 0.3),
     report: fc.record({ versions: fc.boolean(), revisions: fc.boolean() }),
   });
