@@ -1,4 +1,4 @@
-import type { MachineCoverage } from './model-paths.ts';
+import { unexplainedGaps, type MachineCoverage } from './model-paths.ts';
 
 /** The coverage of several machines as a plain-text table, followed by what each one left uncovered. */
 export function formatCoverageReport(coverages: readonly MachineCoverage[]): string {
@@ -19,19 +19,27 @@ export function formatCoverageReport(coverages: readonly MachineCoverage[]): str
 
 function problemSummary(coverage: MachineCoverage): string {
   if (coverage.startError) return 'cannot start';
+  const explained = coverage.explained.length;
+  const unexplained = unexplainedGaps(coverage).length;
   const parts = [
     coverage.failures.length > 0 ? `${coverage.failures.length} failed` : '',
     coverage.unrealizable.length > 0 ? `${coverage.unrealizable.length} unrealizable` : '',
     coverage.needsSamples.length > 0 ? `${coverage.needsSamples.length} need samples` : '',
+    // Gaps are only worth a word once some are explained: then the unexplained ones are the news.
+    explained > 0 ? `${explained} gaps explained` : '',
+    explained > 0 && unexplained > 0 ? `${unexplained} unexplained` : '',
   ].filter(Boolean);
   return parts.join(', ') || 'none';
 }
 
 function detailLines(coverage: MachineCoverage): string[] {
+  const explained = new Map(coverage.explained.map((gap) => [gap.item, gap.why]));
+  const unexplained = (items: string[]) => items.filter((item) => !explained.has(item));
   const sections: Array<[string, string[]]> = [
     ['start', coverage.startError ? [coverage.startError] : []],
-    ['unreached states', coverage.states.unreached],
-    ['unreached transitions', coverage.transitions.unreached],
+    ['unreached states', unexplained(coverage.states.unreached)],
+    ['unreached transitions', unexplained(coverage.transitions.unreached)],
+    ['unreachable in isolation (reviewUnreachable)', [...explained].map(([item, why]) => `${item}\n      why: ${why}`)],
     ['failures', coverage.failures],
     ['unrealizable paths', coverage.unrealizable],
     ['events needing a reviewEvents payload', coverage.needsSamples],

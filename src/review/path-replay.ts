@@ -30,60 +30,103 @@ export interface ReplayOutcome {
 }
 
 /**
- * Replays a plan on a real actor driven by a VirtualClock. Events are sent; `xstate.after.*` steps are
+ * One actor driven by a VirtualClock, stepped event by event. Events are sent; `xstate.after.*` steps are
  * taken by advancing the clock timer by timer up to the step's delay, so the transition fires from the
  * actor's own timer exactly as in a simulation. Every transition the actor takes is recorded (from the
- * `@xstate.microstep` inspection events), so coverage counts what ran, not what the chart predicted.
+ * `@xstate.microstep` inspection events), so coverage counts what ran, not what a chart predicted.
  */
+export class PathRun {
+  readonly takenTransitions = new Set<AnyTransition>();
+  private readonly clock = new VirtualClock();
+  private readonly processed: string[] = [];
+  private readonly actor: AnyActorRef;
+  private previous: EventObject | undefined;
+
+  constructor(machine: AnyStateMachine, makeInput: (now: () => number) => HostedInput) {
+    let self: AnyActorRef | undefined;
+    this.actor = createActor(machine, {
+      clock: this.clock,
+      input: makeInput(() => this.clock.now()),
+      inspect: (inspection) => {
+        if (inspection.actorRef !== self) return;
+        if (inspection.type === '@xstate.event') this.processed.push(inspection.event.type);
+        if (inspection.type === '@xstate.microstep') {
+          for (const transition of (inspection as { _transitions?: AnyTransition[] })._transitions ?? []) {
+            this.takenTransitions.add(transition);
+          }
+        }
+      },
+    });
+    self = this.actor;
+    // Subscribing to errors keeps XState from rethrowing them asynchronously; they are checked per step.
+    this.actor.subscribe({ error: () => {} });
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  snapshot(): AnyMachineSnapshot {
+    return this.actor.getSnapshot() as AnyMachineSnapshot;
+  }
+
+  /**
+   * Sends `event`, or fires the timer it names. Returns why a timer could not fire (another timer that
+   * changes `serialize(state)` always fires first), or null.
+   */
+  step(event: EventObject, serialize: (snapshot: AnyMachineSnapshot) => string): string | null {
+    const previous = this.previous;
+    this.previous = event;
+    if (!isAfterEventType(event.type)) {
+      this.actor.send(event);
+      return null;
+    }
+    const before = serialize(this.snapshot());
+    return fireTimer(this.snapshot(), event.type, previous, this.clock, this.processed, () => serialize(this.snapshot()) === before);
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+}
+
+/** `(start) → a → b`, the label of the first `count` steps of a path in reports. */
+export function pathLabel(events: readonly EventObject[], count: number): string {
+  return ['(start)', ...events.slice(0, count).map((event) => event.type)].join(' → ');
+}
+
+/** A machine that ended in error after a step: the message, and whether a bare event caused it. */
+export function stepError(snapshot: AnyMachineSnapshot, event: EventObject | undefined, options: ReplayOptions): { message: string; bare: boolean } | null {
+  if (snapshot.status !== 'error') return null;
+  const message = `the machine failed: ${(snapshot.error as Error)?.message ?? String(snapshot.error)}`;
+  const bare = event !== undefined && !isAfterEventType(event.type) && !options.hasSample(event.type);
+  return { message, bare };
+}
+
+/** Replays a plan on a real actor, checking the predicted state and the invariants after every step. */
 export function replayPlan(machine: AnyStateMachine, plan: ReplayPlan, options: ReplayOptions): ReplayOutcome {
+  const run = new PathRun(machine, options.makeInput);
   const outcome: ReplayOutcome = {
     reachedNodes: new Set(),
-    takenTransitions: new Set(),
+    takenTransitions: run.takenTransitions,
     failures: [],
     unrealizable: [],
     needsSamples: [],
   };
-  const clock = new VirtualClock();
-  const processed: string[] = [];
-  let self: AnyActorRef | undefined;
-  const actor = createActor(machine, {
-    clock,
-    input: options.makeInput(() => clock.now()),
-    inspect: (inspection) => {
-      if (inspection.actorRef !== self) return;
-      if (inspection.type === '@xstate.event') processed.push(inspection.event.type);
-      if (inspection.type === '@xstate.microstep') {
-        for (const transition of (inspection as { _transitions?: AnyTransition[] })._transitions ?? []) {
-          outcome.takenTransitions.add(transition);
-        }
-      }
-    },
-  });
-  self = actor;
-  // Subscribing to errors keeps XState from rethrowing them asynchronously; they are checked per step.
-  actor.subscribe({ error: () => {} });
-  const label = (index: number): string =>
-    ['(start)', ...plan.events.slice(0, index).map((event) => event.type)].join(' → ');
   try {
-    actor.start();
-    if (!checkStep(actor.getSnapshot(), plan.expected[0], label(0), undefined, options, outcome)) return outcome;
+    run.start();
+    if (!checkStep(run.snapshot(), plan.expected[0], pathLabel(plan.events, 0), undefined, options, outcome)) return outcome;
     for (const [index, event] of plan.events.entries()) {
-      if (isAfterEventType(event.type)) {
-        const before = plan.expected[index];
-        const unchanged = (): boolean => options.serialize(actor.getSnapshot()) === before;
-        const problem = fireTimer(actor.getSnapshot(), event.type, plan.events[index - 1], clock, processed, unchanged);
-        if (problem) {
-          outcome.unrealizable.push(`${label(index + 1)}: ${problem}`);
-          return outcome;
-        }
-      } else {
-        actor.send(event);
+      const problem = run.step(event, options.serialize);
+      if (problem) {
+        outcome.unrealizable.push(`${pathLabel(plan.events, index + 1)}: ${problem}`);
+        return outcome;
       }
       const step = plan.expected[index + 1];
-      if (!checkStep(actor.getSnapshot(), step, label(index + 1), event, options, outcome)) return outcome;
+      if (!checkStep(run.snapshot(), step, pathLabel(plan.events, index + 1), event, options, outcome)) return outcome;
     }
   } finally {
-    actor.stop();
+    run.stop();
   }
   return outcome;
 }
@@ -96,10 +139,9 @@ function checkStep(
   options: ReplayOptions,
   outcome: ReplayOutcome,
 ): boolean {
-  if (snapshot.status === 'error') {
-    const message = `${path}: the machine failed: ${(snapshot.error as Error)?.message ?? String(snapshot.error)}`;
-    const bare = event !== undefined && !isAfterEventType(event.type) && !options.hasSample(event.type);
-    (bare ? outcome.needsSamples : outcome.failures).push(message);
+  const error = stepError(snapshot, event, options);
+  if (error) {
+    (error.bare ? outcome.needsSamples : outcome.failures).push(`${path}: ${error.message}`);
     return false;
   }
   for (const node of snapshot._nodes) outcome.reachedNodes.add(node);

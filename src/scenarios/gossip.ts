@@ -4,7 +4,7 @@ import type { LinkModel } from '../bus/network.ts';
 import { applySchedule } from '../faults/apply.ts';
 import { faultScheduleArb, type FaultSpace } from '../faults/arbitrary.ts';
 import { encodeSchedule, type FaultSchedule } from '../faults/schedule.ts';
-import { Simulation } from '../host/simulation.ts';
+import { Simulation, type SimulationOptions } from '../host/simulation.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 
 /**
@@ -19,6 +19,8 @@ export interface GossipScenario {
   link?: Partial<LinkModel>;
   /** Record a JSONL trace (default true). */
   trace?: boolean;
+  /** Connect the peers' actors to an inspector (`kubesim sim gossip --inspect`). */
+  inspect?: SimulationOptions['inspect'];
 }
 
 export interface GossipOutcome {
@@ -47,7 +49,7 @@ export function gossipScenarioArb(peers = 4, durationMs = 5_000): fc.Arbitrary<G
 }
 
 export function runGossip(scenario: GossipScenario): GossipOutcome {
-  const sim = new Simulation({ seed: scenario.seed, link: scenario.link });
+  const sim = new Simulation({ seed: scenario.seed, link: scenario.link, inspect: scenario.inspect });
   const recorder = scenario.trace === false ? undefined : new TraceRecorder(sim);
   const names = peerNames(scenario.peers);
   for (const name of names) sim.add(name, gossipMachine, { peers: names });

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeScenario, encodeScenario, runCampaign, scenarioForSeed } from '../../src/campaign/runner.ts';
@@ -45,7 +48,9 @@ describe('etcd fault campaign', () => {
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
       expect(await main(['check', '--profile', 'etcd', '--seed', '3'])).toBe(0);
-      expect(await main(['check', '--profile', 'etcd', '--seeds', '30', '--plant', 'watch-skips-revision', '--shrink-budget', '0'])).toBe(1);
+      const reportDir = join(mkdtempSync(join(tmpdir(), 'kubesim-check-')), 'report');
+      expect(await main(['check', '--profile', 'etcd', '--seeds', '30', '--plant', 'watch-skips-revision', '--shrink-budget', '0', '--report-dir', reportDir])).toBe(1);
+      expect(existsSync(join(reportDir, 'README.md'))).toBe(true);
       expect(await main(['check', '--profile', 'nope'])).toBe(2);
       expect(await main(['check', '--profile', 'etcd', '--plant', 'nope'])).toBe(2);
       expect(await main(['check', '--profile', 'etcd', '--seeds', 'many'])).toBe(2);

@@ -10,7 +10,8 @@ import { faultScheduleArb } from '../../faults/arbitrary.ts';
 import { validateSchedule, type FaultSchedule } from '../../faults/schedule.ts';
 import { Simulation } from '../../host/simulation.ts';
 import type { VirtualClock } from '../../sim/clock.ts';
-import type { CampaignProfile, Plant, RunReport, Violation } from '../types.ts';
+import { TraceRecorder } from '../../trace/recorder.ts';
+import { TRACE_ARTEFACT, type CampaignProfile, type Plant, type RunOptions, type RunReport, type Violation } from '../types.ts';
 import { CommittedHistoryOracle } from './oracle.ts';
 import { ETCD_PLANTS } from './plants.ts';
 import { workloadArb, type EtcdWorkload } from './workload.ts';
@@ -64,8 +65,10 @@ export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
  * its times; the Raft safety checker after every step; then linearizability of the KV history, the watch
  * guarantees against the committed history, and agreement of every member's applied state.
  */
-export function runEtcdScenario(scenario: EtcdScenario, options: { plant?: string } = {}): RunReport {
-  const sim = new Simulation({ seed: scenario.seed });
+export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}): RunReport {
+  const sim = new Simulation({ seed: scenario.seed, ...(options.inspect ? { inspect: options.inspect } : {}) });
+  // Payloads too: a counterexample's reader wants the values, and `trace render --object` searches them.
+  const tracer = options.trace ? new TraceRecorder(sim, { payloads: true }) : undefined;
   const names = memberNames(scenario.members);
   const plant = PLANTS.includes(options.plant as MemberPlant) ? (options.plant as MemberPlant) : undefined;
   for (const name of names) sim.add(name, etcdMemberMachine, { members: names, ...(plant ? { plant } : {}) });
@@ -108,11 +111,16 @@ export function runEtcdScenario(scenario: EtcdScenario, options: { plant?: strin
     violations.push({ checker: 'linearizability', invariant: 'Linearizability', message: linearizable.message, detail: linearizable });
   }
   if (!oracle.gap) {
-    for (const v of checkWatch({ history: oracle.history, watchers: watcherTraces(recorder) })) {
-      violations.push({ checker: 'watch', invariant: v.guarantee, message: `${v.watcher}: ${v.message}`, detail: v.detail });
+    const { traces, times } = watcherTraces(recorder);
+    for (const v of checkWatch({ history: oracle.history, watchers: traces })) {
+      // The time the watcher received the offending response, when the checker names one.
+      const at = v.detail.response !== undefined ? times.get(v.watcher)?.[v.detail.session]?.[v.detail.response] : undefined;
+      violations.push({ checker: 'watch', invariant: v.guarantee, message: `${v.watcher}: ${v.message}`, ...(at !== undefined ? { at } : {}), detail: v.detail });
     }
   }
+  tracer?.stop();
   return {
+    ...(tracer ? { artefacts: { [TRACE_ARTEFACT]: tracer.text() } } : {}),
     violations,
     stats: {
       virtualMs: end,
@@ -138,18 +146,29 @@ function currentLeader(hosts: readonly ComponentHost[]): string | undefined {
   return best?.address;
 }
 
-/** Groups what the clients saw into the watch checker's sessions (a resume is a new session). */
-function watcherTraces(recorder: EtcdHistoryRecorder): WatcherTrace[] {
-  const byWatch = new Map<string, Map<number, { request: WatchCreateRequestLike; responses: unknown[] }>>();
+/**
+ * Groups what the clients saw into the watch checker's sessions (a resume is a new session), with the time
+ * each response arrived (`times[watcher][session][response]`) to date a violation.
+ */
+function watcherTraces(recorder: EtcdHistoryRecorder): { traces: WatcherTrace[]; times: Map<string, number[][]> } {
+  const byWatch = new Map<string, Map<number, { request: WatchCreateRequestLike; responses: unknown[]; times: number[] }>>();
   for (const s of recorder.watchSessions()) {
     if (!byWatch.has(s.watchId)) byWatch.set(s.watchId, new Map());
-    byWatch.get(s.watchId)!.set(s.stream, { request: s.request, responses: [] });
+    byWatch.get(s.watchId)!.set(s.stream, { request: s.request, responses: [], times: [] });
   }
-  for (const r of recorder.watches()) byWatch.get(r.watchId)?.get(r.stream)?.responses.push(r.response);
-  return [...byWatch].map(([watcher, sessions]) => ({
-    watcher,
-    sessions: [...sessions.entries()].sort(([a], [b]) => a - b).map(([, s]) => ({ request: s.request, responses: s.responses as WatcherTrace['sessions'][number]['responses'] })),
-  }));
+  for (const r of recorder.watches()) {
+    const session = byWatch.get(r.watchId)?.get(r.stream);
+    session?.responses.push(r.response);
+    session?.times.push(r.at);
+  }
+  const ordered = [...byWatch].map(([watcher, sessions]) => [watcher, [...sessions.entries()].sort(([a], [b]) => a - b).map(([, s]) => s)] as const);
+  return {
+    traces: ordered.map(([watcher, sessions]) => ({
+      watcher,
+      sessions: sessions.map((s) => ({ request: s.request, responses: s.responses as WatcherTrace['sessions'][number]['responses'] })),
+    })),
+    times: new Map(ordered.map(([watcher, sessions]) => [watcher, sessions.map((s) => s.times)])),
+  };
 }
 
 type WatchCreateRequestLike = WatcherTrace['sessions'][number]['request'];

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import fc from 'fast-check';
 import { faultScheduleArb } from '../../faults/arbitrary.ts';
 import { decodeSchedule, validateSchedule, type FaultSchedule } from '../../faults/schedule.ts';
-import { gossipFaultSpace, gossipReplayCommand, runGossip, type GossipScenario } from '../../scenarios/gossip.ts';
+import { startLiveInspection, untilInterrupted } from '../../review/inspection/live-inspection.ts';
+import { gossipFaultSpace, gossipReplayCommand, runGossip, type GossipOutcome, type GossipScenario } from '../../scenarios/gossip.ts';
 import { UsageError } from '../usage-error.ts';
 import { parseInteger } from '../flags.ts';
 
@@ -20,7 +21,9 @@ export function registerSimCommands(program: Command): void {
     .option('--faults-file <path>', 'fault schedule as a JSON file')
     .option('--generate-faults', 'generate a fault schedule from the seed')
     .option('--trace <file>', 'write the JSONL trace to this file')
-    .action((opts: Record<string, string | boolean | undefined>) => {
+    .option('--inspect [port]', 'serve the run to the Stately inspector on 127.0.0.1 (default port 8080)')
+    .option('--inspect-filter <list>', 'with --inspect: only these peers (comma list, globs: peer-1,peer-*)')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
       const scenario: GossipScenario = {
         seed: parseInteger('--seed', opts.seed as string, 0),
         peers: parseInteger('--peers', opts.peers as string, 1, 1000),
@@ -28,18 +31,36 @@ export function registerSimCommands(program: Command): void {
         schedule: [],
       };
       scenario.schedule = readSchedule(opts, scenario);
-      const outcome = runGossip(scenario);
-      if (typeof opts.trace === 'string') writeFileSync(opts.trace, outcome.trace);
-      const stats = outcome.sim.bus.stats;
-      process.stdout.write(
-        `gossip: ${scenario.peers} peers, ${scenario.durationMs} ms virtual, ${scenario.schedule.length} faults\n` +
-          `messages: ${stats.sent} sent, ${stats.delivered} delivered, ${stats.dropped} dropped\n` +
-          `counters: ${Object.entries(outcome.counters).map(([peer, value]) => `${peer}=${value ?? 'down'}`).join(' ')}\n` +
-          `trace: ${outcome.trace.split('\n').length - 1} lines${typeof opts.trace === 'string' ? ` → ${opts.trace}` : ''}\n` +
-          `replay: ${gossipReplayCommand(scenario)}\n`,
-      );
+      if (opts.inspect === undefined) {
+        report(runGossip(scenario), scenario, opts);
+        return;
+      }
+      const port = opts.inspect === true ? 8080 : parseInteger('--inspect', String(opts.inspect), 0, 65_535);
+      const live = await startLiveInspection({ port, filter: opts.inspectFilter as string | undefined });
+      process.stdout.write(`inspect: open ${live.pageUrl} (the run is replayed to every browser that connects)\n`);
+      try {
+        report(runGossip({ ...scenario, inspect: live.inspect }), scenario, opts);
+        const complete = await live.drain();
+        process.stdout.write(`inspect: ${complete ? 'all' : 'not all'} events reached the inspector; serving until Ctrl-C\n`);
+        await untilInterrupted();
+      } finally {
+        await live.close();
+      }
     });
 }
+
+function report(outcome: GossipOutcome, scenario: GossipScenario, opts: Record<string, string | boolean | undefined>): void {
+  if (typeof opts.trace === 'string') writeFileSync(opts.trace, outcome.trace);
+  const stats = outcome.sim.bus.stats;
+  process.stdout.write(
+    `gossip: ${scenario.peers} peers, ${scenario.durationMs} ms virtual, ${scenario.schedule.length} faults\n` +
+      `messages: ${stats.sent} sent, ${stats.delivered} delivered, ${stats.dropped} dropped\n` +
+      `counters: ${Object.entries(outcome.counters).map(([peer, value]) => `${peer}=${value ?? 'down'}`).join(' ')}\n` +
+      `trace: ${outcome.trace.split('\n').length - 1} lines${typeof opts.trace === 'string' ? ` → ${opts.trace}` : ''}\n` +
+      `replay: ${gossipReplayCommand(scenario)}\n`,
+  );
+}
+
 
 function readSchedule(opts: Record<string, string | boolean | undefined>, scenario: GossipScenario): FaultSchedule {
   try {

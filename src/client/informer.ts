@@ -1,0 +1,359 @@
+// A shared informer as pure data + functions, for embedding in any machine's context: client-go's
+// reflector (list, then watch from the list's resourceVersion with bookmarks; re-watch from the last
+// resourceVersion when a watch ends cleanly; relist after a back-off when it fails, expires (410) or
+// stalls), its cache/indexer, and periodic resync. The machine feeds it `api.response` / `api.watch`
+// messages and timer ticks; it answers with the messages to send and the deltas its handlers must see.
+import type { Address } from '../bus/envelope.ts';
+import type { ApiResponseMessage, ApiWatchMessage, UserInfo, WatchEventBody } from '../apiserver/protocol.ts';
+import { failureFromStatus, failureOf, isExpired, isTooManyRequests, type ApiFailure } from './api-status.ts';
+import { metaNamespaceKey, resourceVersionOf, type KubeObject } from './keys.ts';
+import { cancelWatch, listRequest, sendRequest, watchRequest, type Outgoing, type ResourceTarget } from './requests.ts';
+import { isNewerResourceVersion } from './resource-version.ts';
+import {
+  emptyStore, storeDelete, storeGet, storeKeys, storeList, storePut, storeReplace, type Indexers, type Store,
+} from './store.ts';
+
+/** What an informer watches and how it indexes. Static (it holds functions): keep it out of machine context. */
+export interface InformerSpec<T extends KubeObject> {
+  readonly name: string;
+  readonly resource: ResourceTarget;
+  /** Undefined: all namespaces. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly indexers?: Indexers<T>;
+}
+
+export interface BackoffOptions {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+  /** A back-off that started longer ago than this is reset to `initialMs`. */
+  readonly resetAfterMs: number;
+}
+
+/** Plain data: lives in the informer state. */
+export interface InformerOptions {
+  readonly apiserver: Address;
+  /** Makes request ids unique per host and incarnation (e.g. "kcm-0#1"). */
+  readonly idPrefix: string;
+  /** Re-deliver every cached object as an update this often; 0 = never. */
+  readonly resyncPeriodMs: number;
+  /** The watch's timeoutSeconds: the server ends it cleanly after this and the reflector re-watches. */
+  readonly watchTimeoutSeconds: number;
+  /** A watch silent this long is treated as a dead connection (cancelled, then relisted); 0 = never. */
+  readonly stallTimeoutMs: number;
+  /** A list unanswered this long failed. */
+  readonly listTimeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly user?: UserInfo;
+}
+
+/** client-go's reflector defaults: 5-minute watches, 800 ms → 30 s relist back-off reset after 2 minutes. */
+export const DEFAULT_INFORMER_OPTIONS: Omit<InformerOptions, 'apiserver' | 'idPrefix'> = Object.freeze({
+  resyncPeriodMs: 0,
+  watchTimeoutSeconds: 300,
+  // No message at all for longer than the watch's own timeout means the stream is gone.
+  stallTimeoutMs: 330_000,
+  listTimeoutMs: 60_000,
+  backoff: Object.freeze({ initialMs: 800, maxMs: 30_000, factor: 2, resetAfterMs: 120_000 }),
+});
+
+export type ReflectorPhase = 'stopped' | 'listing' | 'watching' | 'backoff';
+
+export interface InformerStats {
+  readonly lists: number;
+  readonly watches: number;
+  readonly expired: number;
+  readonly stalls: number;
+  readonly failures: number;
+  /** Watch events at or below the last resourceVersion (duplicates), discarded. */
+  readonly staleEvents: number;
+  readonly resyncs: number;
+}
+
+export interface InformerState<T extends KubeObject> {
+  readonly name: string;
+  readonly options: InformerOptions;
+  readonly store: Store<T>;
+  readonly phase: ReflectorPhase;
+  /** HasSynced: the first list has been delivered. */
+  readonly hasSynced: boolean;
+  readonly lastSyncResourceVersion: string;
+  /** Set when a list from lastSyncResourceVersion was itself too old: the next list is a quorum read. */
+  readonly lastSyncResourceVersionUnavailable: boolean;
+  readonly seq: number;
+  readonly list?: { readonly requestId: string; readonly deadline: number };
+  readonly watch?: { readonly requestId: string; readonly lastHeardAt: number };
+  readonly backoff: {
+    readonly nextDelayMs: number;
+    readonly lastStartedAt?: number;
+    readonly until?: number;
+    /** After the back-off: watch again (429 on a watch) rather than relist. */
+    readonly rewatch: boolean;
+  };
+  readonly nextResyncAt?: number;
+  readonly lastError?: ApiFailure;
+  readonly stats: InformerStats;
+}
+
+/** What the handlers see, in order (OnAdd / OnUpdate / OnDelete). */
+export type Delta<T> =
+  | { readonly type: 'added'; readonly object: T }
+  /** `old === object` on a resync or a relist of an unchanged object (same resourceVersion). */
+  | { readonly type: 'updated'; readonly old: T; readonly object: T }
+  /** `finalStateUnknown`: gone from a relist, so `object` is the last state seen (a tombstone). */
+  | { readonly type: 'deleted'; readonly object: T; readonly finalStateUnknown: boolean };
+
+export interface InformerStep<T extends KubeObject> {
+  readonly state: InformerState<T>;
+  readonly sends: readonly Outgoing[];
+  readonly deltas: readonly Delta<T>[];
+}
+
+const NO_STATS: InformerStats = Object.freeze({
+  lists: 0, watches: 0, expired: 0, stalls: 0, failures: 0, staleEvents: 0, resyncs: 0,
+});
+
+export function newInformer<T extends KubeObject>(spec: InformerSpec<T>, options: InformerOptions): InformerState<T> {
+  return {
+    name: spec.name,
+    options,
+    store: emptyStore(spec.indexers),
+    phase: 'stopped',
+    hasSynced: false,
+    lastSyncResourceVersion: '',
+    lastSyncResourceVersionUnavailable: false,
+    seq: 0,
+    backoff: { nextDelayMs: options.backoff.initialMs, rewatch: false },
+    stats: NO_STATS,
+  };
+}
+
+function step<T extends KubeObject>(state: InformerState<T>, sends: Outgoing[] = [], deltas: Delta<T>[] = []): InformerStep<T> {
+  return { state, sends, deltas };
+}
+
+function bump(stats: InformerStats, field: keyof InformerStats): InformerStats {
+  return { ...stats, [field]: stats[field] + 1 };
+}
+
+/** relistResourceVersion: "0" (any cached state) first, then not older than the last seen, "" after a 410. */
+function relistResourceVersion<T extends KubeObject>(state: InformerState<T>): string {
+  if (state.lastSyncResourceVersionUnavailable) return '';
+  return state.lastSyncResourceVersion === '' ? '0' : state.lastSyncResourceVersion;
+}
+
+function beginList<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, now: number): InformerStep<T> {
+  const seq = state.seq + 1;
+  const requestId = `${state.options.idPrefix}/${spec.name}/list-${seq}`;
+  const request = listRequest(spec.resource, {
+    namespace: spec.namespace,
+    labelSelector: spec.labelSelector,
+    fieldSelector: spec.fieldSelector,
+    resourceVersion: relistResourceVersion(state),
+    user: state.options.user,
+  });
+  const next: InformerState<T> = {
+    ...state, seq, phase: 'listing', list: { requestId, deadline: now + state.options.listTimeoutMs }, watch: undefined,
+    stats: bump(state.stats, 'lists'),
+  };
+  return step(next, [sendRequest(state.options.apiserver, requestId, request)]);
+}
+
+function beginWatch<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, now: number): InformerStep<T> {
+  const seq = state.seq + 1;
+  const requestId = `${state.options.idPrefix}/${spec.name}/watch-${seq}`;
+  const request = watchRequest(spec.resource, {
+    namespace: spec.namespace,
+    labelSelector: spec.labelSelector,
+    fieldSelector: spec.fieldSelector,
+    resourceVersion: state.lastSyncResourceVersion,
+    timeoutSeconds: state.options.watchTimeoutSeconds,
+    allowWatchBookmarks: true,
+    user: state.options.user,
+  });
+  const next: InformerState<T> = {
+    ...state, seq, phase: 'watching', list: undefined, watch: { requestId, lastHeardAt: now }, stats: bump(state.stats, 'watches'),
+  };
+  return step(next, [sendRequest(state.options.apiserver, requestId, request)]);
+}
+
+/** ExponentialBackoffManager: 800 ms, doubling to 30 s, reset when the last back-off began > 2 min ago. */
+function enterBackoff<T extends KubeObject>(state: InformerState<T>, now: number, failure: ApiFailure, rewatch = false): InformerState<T> {
+  const opts = state.options.backoff;
+  const fresh = state.backoff.lastStartedAt === undefined || now - state.backoff.lastStartedAt > opts.resetAfterMs;
+  const delay = fresh ? opts.initialMs : state.backoff.nextDelayMs;
+  return {
+    ...state,
+    phase: 'backoff',
+    list: undefined,
+    watch: undefined,
+    lastError: failure,
+    stats: bump(state.stats, 'failures'),
+    backoff: { nextDelayMs: Math.min(delay * opts.factor, opts.maxMs), lastStartedAt: now, until: now + delay, rewatch },
+  };
+}
+
+/** Starts the reflector: the first list (resourceVersion "0"). */
+export function startInformer<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, now: number): InformerStep<T> {
+  return state.phase === 'stopped' ? beginList(spec, state, now) : step(state);
+}
+
+/** Stops it, closing the watch. The cache is kept (a stopped informer still answers reads). */
+export function stopInformer<T extends KubeObject>(state: InformerState<T>): InformerStep<T> {
+  const sends = state.watch ? [cancelWatch(state.options.apiserver, state.watch.requestId)] : [];
+  return step({ ...state, phase: 'stopped', list: undefined, watch: undefined }, sends);
+}
+
+/** True when `requestId` is this informer's current list or watch. */
+export function ownsRequest<T extends KubeObject>(state: InformerState<T>, requestId: string): boolean {
+  return state.list?.requestId === requestId || state.watch?.requestId === requestId;
+}
+
+interface ListBody {
+  metadata?: { resourceVersion?: string };
+  items?: unknown[];
+}
+
+/** A list's items replace the cache: added / updated for what it holds, tombstones for what it lost. */
+function replaceFromList<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, items: readonly T[]): [Store<T>, Delta<T>[]] {
+  const deltas: Delta<T>[] = [];
+  const entries: (readonly [string, T])[] = [];
+  const listed = new Set<string>();
+  for (const object of items) {
+    const key = metaNamespaceKey(object);
+    listed.add(key);
+    entries.push([key, object]);
+    const old = storeGet(state.store, key);
+    deltas.push(old === undefined ? { type: 'added', object } : { type: 'updated', old, object });
+  }
+  for (const key of storeKeys(state.store)) {
+    if (!listed.has(key)) deltas.push({ type: 'deleted', object: state.store.items[key], finalStateUnknown: true });
+  }
+  return [storeReplace(spec.indexers ?? {}, entries), deltas];
+}
+
+function onListResponse<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, message: ApiResponseMessage, now: number): InformerStep<T> {
+  const failure = failureOf(message);
+  if (failure) {
+    // A list from a resourceVersion the server no longer has: retry at once as a quorum read.
+    if (isExpired(failure) && relistResourceVersion(state) !== '') {
+      return beginList(spec, { ...state, lastSyncResourceVersionUnavailable: true, stats: bump(state.stats, 'expired') }, now);
+    }
+    return step(enterBackoff(state, now, failure));
+  }
+  const body = (message.body ?? {}) as ListBody;
+  const [store, deltas] = replaceFromList(spec, state, (body.items ?? []) as T[]);
+  const resync = state.options.resyncPeriodMs;
+  const synced: InformerState<T> = {
+    ...state,
+    store,
+    hasSynced: true,
+    lastSyncResourceVersion: body.metadata?.resourceVersion ?? state.lastSyncResourceVersion,
+    lastSyncResourceVersionUnavailable: false,
+    nextResyncAt: resync > 0 ? (state.nextResyncAt ?? now + resync) : undefined,
+  };
+  const watching = beginWatch(spec, synced, now);
+  return step(watching.state, [...watching.sends], deltas);
+}
+
+function onWatchFailure<T extends KubeObject>(state: InformerState<T>, failure: ApiFailure, now: number, sends: Outgoing[], deltas: Delta<T>[]): InformerStep<T> {
+  const stats = isExpired(failure) ? bump(state.stats, 'expired') : state.stats;
+  return step(enterBackoff({ ...state, stats }, now, failure, isTooManyRequests(failure)), sends, deltas);
+}
+
+/** Feeds an `api.response` addressed to this informer (a list answer, or a watch refused up front). */
+export function receiveResponse<T extends KubeObject>(
+  spec: InformerSpec<T>, state: InformerState<T>, message: ApiResponseMessage, now: number,
+): InformerStep<T> {
+  if (state.list?.requestId === message.requestId) return onListResponse(spec, state, message, now);
+  if (state.watch?.requestId !== message.requestId) return step(state);
+  const failure = failureOf(message);
+  if (!failure) return step({ ...state, watch: { ...state.watch, lastHeardAt: now } });
+  return onWatchFailure(state, failure, now, [], []);
+}
+
+function objectOf(event: WatchEventBody): KubeObject {
+  return (event.object ?? {}) as KubeObject;
+}
+
+/** Feeds an `api.watch` batch addressed to this informer's current watch. */
+export function receiveWatch<T extends KubeObject>(
+  spec: InformerSpec<T>, state: InformerState<T>, message: ApiWatchMessage, now: number,
+): InformerStep<T> {
+  if (state.watch?.requestId !== message.requestId) return step(state);
+  const indexers = spec.indexers ?? {};
+  const deltas: Delta<T>[] = [];
+  let current: InformerState<T> = { ...state, watch: { ...state.watch, lastHeardAt: now } };
+  for (const event of message.events) {
+    if (event.type === 'ERROR') {
+      const sends = message.closed ? [] : [cancelWatch(state.options.apiserver, message.requestId)];
+      return onWatchFailure(current, failureFromStatus(event.object), now, sends, deltas);
+    }
+    const rv = resourceVersionOf(objectOf(event));
+    if (event.type === 'BOOKMARK') {
+      if (rv !== '' && isNewerResourceVersion(rv, current.lastSyncResourceVersion)) current = { ...current, lastSyncResourceVersion: rv };
+      continue;
+    }
+    if (rv !== '' && current.lastSyncResourceVersion !== '' && !isNewerResourceVersion(rv, current.lastSyncResourceVersion)) {
+      current = { ...current, stats: bump(current.stats, 'staleEvents') };
+      continue;
+    }
+    const object = event.object as T;
+    const key = metaNamespaceKey(object);
+    const old = storeGet(current.store, key);
+    if (event.type === 'DELETED') {
+      current = { ...current, store: storeDelete(current.store, indexers, key) };
+      deltas.push({ type: 'deleted', object, finalStateUnknown: false });
+    } else {
+      current = { ...current, store: storePut(current.store, indexers, key, object) };
+      deltas.push(old === undefined ? { type: 'added', object } : { type: 'updated', old, object });
+    }
+    if (rv !== '') current = { ...current, lastSyncResourceVersion: rv };
+  }
+  if (message.closed) {
+    // A clean end (timeoutSeconds, or the server let go): watch again from where we are.
+    const again = beginWatch(spec, current, now);
+    return step(again.state, [...again.sends], deltas);
+  }
+  return step(current, [], deltas);
+}
+
+/** Timers: back-off over, list timed out, watch stalled, resync due. */
+export function tickInformer<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, now: number): InformerStep<T> {
+  let current = state;
+  const sends: Outgoing[] = [];
+  const deltas: Delta<T>[] = [];
+  if (current.phase === 'backoff' && current.backoff.until !== undefined && now >= current.backoff.until) {
+    const rewatch = current.backoff.rewatch && current.hasSynced;
+    const resumed = rewatch ? beginWatch(spec, current, now) : beginList(spec, current, now);
+    current = { ...resumed.state, backoff: { ...resumed.state.backoff, until: undefined, rewatch: false } };
+    sends.push(...resumed.sends);
+  } else if (current.phase === 'listing' && current.list && now >= current.list.deadline) {
+    current = enterBackoff(current, now, { code: 504, reason: 'Timeout', message: 'list timed out' });
+  } else if (current.phase === 'watching' && current.watch && current.options.stallTimeoutMs > 0 &&
+    now - current.watch.lastHeardAt >= current.options.stallTimeoutMs) {
+    sends.push(cancelWatch(current.options.apiserver, current.watch.requestId));
+    current = enterBackoff({ ...current, stats: bump(current.stats, 'stalls') }, now, {
+      code: 504, reason: 'Timeout', message: 'watch stalled',
+    });
+  }
+  if (current.hasSynced && current.nextResyncAt !== undefined && now >= current.nextResyncAt) {
+    for (const object of storeList(current.store)) deltas.push({ type: 'updated', old: object, object });
+    current = { ...current, nextResyncAt: now + current.options.resyncPeriodMs, stats: bump(current.stats, 'resyncs') };
+  }
+  return step(current, sends, deltas);
+}
+
+/** When `tickInformer` next has something to do. */
+export function informerDeadline<T extends KubeObject>(state: InformerState<T>): number | undefined {
+  const candidates: number[] = [];
+  if (state.phase === 'backoff' && state.backoff.until !== undefined) candidates.push(state.backoff.until);
+  if (state.phase === 'listing' && state.list) candidates.push(state.list.deadline);
+  if (state.phase === 'watching' && state.watch && state.options.stallTimeoutMs > 0) {
+    candidates.push(state.watch.lastHeardAt + state.options.stallTimeoutMs);
+  }
+  if (state.hasSynced && state.nextResyncAt !== undefined) candidates.push(state.nextResyncAt);
+  return candidates.length > 0 ? Math.min(...candidates) : undefined;
+}
