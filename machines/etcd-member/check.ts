@@ -8,8 +8,8 @@ import {
   type RaftMemberView,
   type RaftViolation,
 } from '../../src/check/raft/index.ts';
-import { SNAPSHOT_KEY, walKey } from './raft/storage.ts';
-import type { Entry, Snapshot } from './raft/types.ts';
+import { SNAPSHOT_KEY, walEntry, walKey, type WalBlock } from './raft/storage.ts';
+import type { Snapshot } from './raft/types.ts';
 import type { MemberContext } from './types.ts';
 
 /** The checker's view of a running etcd member (undefined while crashed). */
@@ -37,16 +37,13 @@ export function raftMemberView(host: ComponentHost): RaftMemberView | undefined 
   };
 }
 
-/** The checker's view of a member's disk: synced contents only. */
+/** The checker's view of a member's disk: synced contents only (read in place, one lookup per question). */
 export function raftDurableView(disk: DurableStore): RaftDurableView {
-  let synced: ReadonlyMap<string, unknown> | undefined;
-  // With nothing pending, what a read returns is what is synced (cheap); otherwise copy the synced map once.
-  const read = (key: string) => (disk.unsyncedCount === 0 ? disk.get(key) : (synced ??= disk.syncedView()).get(key));
   return {
     syncedEntryTerm(index) {
-      const snapshot = read(SNAPSHOT_KEY) as Snapshot | undefined;
+      const snapshot = disk.getSynced(SNAPSHOT_KEY) as Snapshot | undefined;
       if (snapshot && index <= snapshot.index) return 'snapshot';
-      return (read(walKey(index)) as Entry | undefined)?.term;
+      return walEntry(disk.getSynced(walKey(index)) as WalBlock | undefined, index)?.term;
     },
   };
 }

@@ -63,6 +63,7 @@ export function createMemberContext(input: HostedInput<EtcdMemberConfig>): Membe
     pendingReads: [],
     readsAwaitingTermCommit: [],
     readyWanted: false,
+    readyScheduled: false,
     removed: false,
   };
   return {

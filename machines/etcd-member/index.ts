@@ -4,7 +4,7 @@ export { PLANTS } from './types.ts';
 export { DEFAULTS as ETCD_MEMBER_DEFAULTS, resolveConfig } from './config.ts';
 export type { RaftMessage } from './raft/messages.ts';
 export type { ConfChange, ConfState, Entry, EntryData, HardState, RaftRole, Snapshot } from './raft/types.ts';
-export { HARDSTATE_KEY, SNAPSHOT_KEY, WAL_PREFIX, walKey } from './raft/storage.ts';
+export { HARDSTATE_KEY, SNAPSHOT_KEY, WAL_BLOCK, WAL_PREFIX, walBlocks, walEntry, walKey, type WalBlock } from './raft/storage.ts';
 export { memberContext, memberKvHash, memberLog, memberSnapshot, memberStatus, type MemberStatus } from './view.ts';
 export { EtcdRaftChecker, raftDurableView, raftMemberView } from './check.ts';
 export { RaftSafetyChecker, checkAppliedStateAgreement } from '../../src/check/raft/index.ts';

@@ -24,6 +24,7 @@ import { respondError } from './server/respond.ts';
 import {
   answerLocalQuery,
   completeForwardedRead,
+  handleRequestBatch,
   isLinearizableRead,
   isLocalQuery,
   isProposal,
@@ -141,6 +142,7 @@ export const etcdMemberMachine = setup({
     },
     recordVote: ({ context, event }) => recordVote(context, event as Msg<'raft.voteResp'>),
     becomeLeader: enqueueActions(({ context, enqueue }) => {
+      context.raft.readyScheduled = false;
       takeOffice(context);
       becomePrimaryLessor(context);
       observe(context, { type: 'obs.raft.leader', term: context.raft.term });
@@ -152,6 +154,7 @@ export const etcdMemberMachine = setup({
         if (waiter.kind === 'client') respondError(context, waiter.client, waiter.requestId, 'LeaderChanged');
       }
       stopBeingPrimaryLessor(context);
+      raft.readyScheduled = false;
       raft.progress.clear();
       raft.leadTransferee = null;
       raft.role = 'follower';
@@ -166,7 +169,7 @@ export const etcdMemberMachine = setup({
     enterRemoved: enqueueActions(({ context, enqueue }) => {
       context.raft.role = 'removed';
       context.raft.leader = null;
-      for (const [requestId, waiter] of context.server.waiters) respondError(context, waiter.client, requestId, 'Stopped');
+      for (const [requestId, waiter] of context.server.waiters) respondError(context, waiter.client, requestId, 'Stopped', waiter.batched);
       context.server.waiters.clear();
       observe(context, { type: 'obs.raft.removed', term: context.raft.term });
       finishStep(context, enqueue);
@@ -228,6 +231,7 @@ export const etcdMemberMachine = setup({
       finishStep(context, enqueue);
     }),
     runReadyCycle: enqueueActions(({ context, enqueue }) => {
+      context.raft.readyScheduled = false; // back to `idle`
       runReadyCycle(context);
       finishStep(context, enqueue);
     }),
@@ -245,6 +249,7 @@ export const etcdMemberMachine = setup({
     }),
     /** The leader's heartbeat tick: flush, heartbeats, CheckQuorum bookkeeping, transfer timeout, leases. */
     runLeaderTick: enqueueActions(({ context, enqueue }) => {
+      context.raft.readyScheduled = false; // `beating` is re-entered: back to `idle`
       leaderHeartbeatTick(context);
       proposeExpiredLeaseRevokes(context);
       runHousekeeping(context);
@@ -278,6 +283,11 @@ export const etcdMemberMachine = setup({
       const msg = event as Msg<'etcd.request'>;
       const request = msg.request as Extract<KvRequestMessage['request'], { op: 'moveLeader' }>;
       startLeaderTransfer(context, msg.from, msg.requestId, request.target);
+      finishStep(context, enqueue);
+    }),
+    handleRequestBatch: enqueueActions(({ context, event, enqueue }) => {
+      const msg = event as Msg<'etcd.requestBatch'>;
+      handleRequestBatch(context, msg.from, msg.requests);
       finishStep(context, enqueue);
     }),
     proposeRequest: enqueueActions(({ context, event, enqueue }) => {
@@ -359,6 +369,8 @@ export const etcdMemberMachine = setup({
       { guard: 'isLinearizableRead', actions: 'startLinearizableRead' },
       { guard: 'isMoveLeader', actions: 'startLeaderTransfer' },
     ],
+    // A pipelined batch of requests: one event, each request routed as above (server/requests.ts).
+    'etcd.requestBatch': { actions: 'handleRequestBatch' },
     'etcd.watch.create': { actions: 'createWatch' },
     'etcd.watch.cancel': { actions: 'cancelWatch' },
     'etcd.watch.progress': { actions: 'requestWatchProgress' },

@@ -1,6 +1,6 @@
 import type { HostedEmitted } from '../../src/host/contract.ts';
 import type { RngState } from '../../src/sim/random.ts';
-import type { KvRequestMessage, WatchRequestMessage } from '../../src/etcd/protocol.ts';
+import type { KvRequestBatchMessage, KvRequestMessage, WatchRequestMessage } from '../../src/etcd/protocol.ts';
 import type { RaftLog } from './raft/log.ts';
 import type { RaftMessage } from './raft/messages.ts';
 import type { Progress } from './raft/progress.ts';
@@ -138,6 +138,12 @@ export interface RaftState {
   readsAwaitingTermCommit: ReadWaiter[];
   /** Leader: something awaits the next ready cycle (persist + send); the chart schedules one. */
   readyWanted: boolean;
+  /**
+   * Leader: a ready cycle is already requested (the chart is in, or about to enter, `readyScheduled`), so
+   * further wishes need no `member.readyRequested` event. Cleared whenever the chart goes back to `idle`
+   * (a ready cycle ran, the heartbeat tick re-entered `beating`) and on entering or leaving leadership.
+   */
+  readyScheduled: boolean;
   /** This member applied its own removal. */
   removed: boolean;
 }
@@ -162,4 +168,9 @@ type WithFrom<M> = M & { from: string };
 /** Events raised inside the machine (never on the wire). */
 export type InternalEvent = { type: 'member.readyRequested' };
 
-export type MemberEvent = WithFrom<RaftMessage> | WithFrom<KvRequestMessage> | WithFrom<WatchRequestMessage> | InternalEvent;
+export type MemberEvent =
+  | WithFrom<RaftMessage>
+  | WithFrom<KvRequestMessage>
+  | WithFrom<KvRequestBatchMessage>
+  | WithFrom<WatchRequestMessage>
+  | InternalEvent;

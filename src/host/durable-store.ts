@@ -36,7 +36,12 @@ export class DurableStore {
     return this.synced.get(key);
   }
 
-  /** The durable contents only (what a restart recovers when un-synced writes were lost). */
+  /** The durable value of one key, ignoring un-synced writes (no copy: cheap enough for per-step checkers). */
+  getSynced(key: string): unknown {
+    return this.synced.get(key);
+  }
+
+  /** The durable contents only (what a restart recovers when un-synced writes were lost). A copy. */
   syncedView(): ReadonlyMap<string, unknown> {
     return new Map(this.synced);
   }

@@ -71,6 +71,16 @@ describe('subresources', () => {
     expect(obj(viaMain).status.phase).toBe('Running');
   });
 
+  it('a status update keeps the request\'s annotations, as upstream (how a Deployment records its revision)', () => {
+    const h = new ApiHarness().start();
+    const d = obj(h.call(create(apps('deployments'), 'default', deployment('web'))));
+    const annotated = { ...d, metadata: { ...d.metadata, annotations: { 'deployment.kubernetes.io/revision': '1' } }, status: { observedGeneration: 1 } };
+    const r = h.call(update(apps('deployments'), 'default', 'web', annotated, 'status'));
+    expect(r.code).toBe(200);
+    expect(obj(r).metadata.annotations).toEqual({ 'deployment.kubernetes.io/revision': '1' });
+    expect(obj(r).status).toMatchObject({ observedGeneration: 1 });
+  });
+
   it('status can be patched (what a kubelet does)', () => {
     const h = new ApiHarness().start();
     h.call(create(core('pods'), 'default', pod('web')));

@@ -1,6 +1,6 @@
 import type { MemberContext } from '../types.ts';
 import type { RaftMessage } from './messages.ts';
-import { deleteEntries, send, sync, writeEntries, writeHardState, writeSnapshot } from './persist.ts';
+import { send, sync, truncateWal, writeEntries, writeHardState, writeSnapshot } from './persist.ts';
 
 type Append = Extract<RaftMessage, { type: 'raft.append' }> & { from: string };
 type Heartbeat = Extract<RaftMessage, { type: 'raft.heartbeat' }> & { from: string };
@@ -27,14 +27,21 @@ export function handleAppend(ctx: MemberContext, msg: Append): void {
     return;
   }
   let wrote = false;
+  // The whole log counts as persisted once this append is acknowledged, so entries never written (a
+  // deposed leader's tail, appended after its last ready cycle) are written now along with the new ones.
+  let writeFrom = raft.persistedIndex < log.lastIndex ? raft.persistedIndex + 1 : Number.POSITIVE_INFINITY;
   if (msg.entries.length > 0) {
     const truncate = ctx.config.plant !== 'no-truncate-conflict';
     const { changedFrom, oldLast } = log.appendAfterMatch(msg.entries, truncate);
     if (changedFrom !== undefined) {
-      writeEntries(ctx, changedFrom, Math.min(log.lastIndex, msg.entries[msg.entries.length - 1].index));
-      if (oldLast > log.lastIndex) deleteEntries(ctx, log.lastIndex + 1, oldLast);
+      if (oldLast > log.lastIndex) truncateWal(ctx, log.lastIndex + 1, oldLast);
+      writeFrom = Math.min(writeFrom, changedFrom);
       wrote = true;
     }
+  }
+  if (writeFrom <= log.lastIndex) {
+    writeEntries(ctx, writeFrom, log.lastIndex);
+    wrote = true;
   }
   const lastNew = msg.prevIndex + msg.entries.length;
   const commit = Math.min(msg.commit, lastNew);
@@ -69,8 +76,10 @@ export function handleSnapshot(ctx: MemberContext, msg: InstallSnapshot): void {
     sync(ctx);
     return ack(snapshot.index);
   }
-  const oldFirst = log.firstIndex;
-  const oldLast = log.lastIndex;
+  // The WAL holds blocks from the one after our previous snapshot (earlier ones were compacted away) to
+  // our last index; every one of them goes (the block straddling that snapshot included).
+  const walFrom = (raft.snapshot?.index ?? 0) + 1;
+  const walTo = Math.max(log.lastIndex, walFrom);
   log.restore(snapshot);
   raft.snapshot = snapshot;
   raft.commit = snapshot.index;
@@ -79,7 +88,7 @@ export function handleSnapshot(ctx: MemberContext, msg: InstallSnapshot): void {
   raft.persistedIndex = snapshot.index;
   ctx.server.kv.restore(snapshot.data);
   writeSnapshot(ctx, snapshot);
-  if (oldLast >= oldFirst) deleteEntries(ctx, oldFirst, oldLast);
+  truncateWal(ctx, walFrom, walTo);
   writeHardState(ctx);
   sync(ctx);
   ack(snapshot.index);

@@ -122,6 +122,12 @@ export class RaftLog {
     return out;
   }
 
+  /** Entries [lo, hi], all in the log (a new array; the entries are shared). */
+  between(lo: number, hi: number): Entry[] {
+    if (lo <= this.snapshotIndex || hi > this.lastIndex) throw new Error(`entries ${lo}..${hi} are not all in the log`);
+    return this.entries.slice(lo - this.snapshotIndex - 1, hi - this.snapshotIndex);
+  }
+
   /** Drops entries up to `index` (they are in a snapshot now). */
   compact(index: number): void {
     if (index <= this.snapshotIndex) return;

@@ -1,7 +1,7 @@
-import type { KvResponseMessage, WatchResponseMessage } from '../../../src/etcd/protocol.ts';
+import type { KvResponseBatchMessage, KvResponseMessage, WatchResponseMessage } from '../../../src/etcd/protocol.ts';
 import type { MemberContext } from '../types.ts';
 import type { RaftMessage } from './messages.ts';
-import { HARDSTATE_KEY, SNAPSHOT_KEY, walKey } from './storage.ts';
+import { HARDSTATE_KEY, SNAPSHOT_KEY, WAL_BLOCK, walBlockStart, walKey } from './storage.ts';
 import type { HardState, Snapshot } from './types.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { HardState, Snapshot } from './types.ts';
  */
 
 /** Everything a member puts on the wire: Raft traffic to peers, responses and watch events to clients. */
-export type OutboundMessage = RaftMessage | KvResponseMessage | WatchResponseMessage;
+export type OutboundMessage = RaftMessage | KvResponseMessage | KvResponseBatchMessage | WatchResponseMessage;
 
 export function send(ctx: MemberContext, to: string, message: OutboundMessage): void {
   // Protocol messages are interfaces (no index signature): widen to the host's message shape.
@@ -37,15 +37,47 @@ export function writeHardState(ctx: MemberContext): boolean {
   return true;
 }
 
-/** Writes log entries [from, to] (the in-memory log is already updated). */
+/**
+ * Writes log entries [from, to] (the in-memory log is already updated): every WAL block they touch is
+ * rewritten from the in-memory log, one disk write per block (blocks are immutable values). The memory log
+ * holds every entry the WAL should (its compaction point never passes the snapshot's).
+ */
 export function writeEntries(ctx: MemberContext, from: number, to: number): void {
-  const log = ctx.raft.log;
-  for (let i = from; i <= to; i++) ctx.outbox.push({ type: 'disk.write', key: walKey(i), value: log.entry(i)! });
+  for (let start = walBlockStart(from); start <= to; start += WAL_BLOCK) writeWalBlock(ctx, start);
 }
 
-/** Deletes log entries [from, to] from disk (a truncated suffix, or a compacted prefix). */
-export function deleteEntries(ctx: MemberContext, from: number, to: number): void {
-  for (let i = from; i <= to; i++) ctx.outbox.push({ type: 'disk.delete', key: walKey(i) });
+/** Rewrites the WAL block starting at `start` from the in-memory log (deletes it when none is left). */
+function writeWalBlock(ctx: MemberContext, start: number): void {
+  const log = ctx.raft.log;
+  const lo = Math.max(start, log.firstIndex);
+  const hi = Math.min(start + WAL_BLOCK - 1, log.lastIndex);
+  if (lo > hi) ctx.outbox.push({ type: 'disk.delete', key: walKey(start) });
+  else ctx.outbox.push({ type: 'disk.write', key: walKey(start), value: log.between(lo, hi) });
+}
+
+/**
+ * The log was cut before `from` (a truncated conflicting suffix, or the whole log replaced by a snapshot):
+ * the WAL loses every entry from `from` to `oldLast`. The block holding `from` is rewritten from the
+ * in-memory log (keeping what precedes `from`), later blocks are deleted.
+ */
+export function truncateWal(ctx: MemberContext, from: number, oldLast: number): void {
+  let start = walBlockStart(from);
+  if (start < from) {
+    writeWalBlock(ctx, start);
+    start += WAL_BLOCK;
+  }
+  for (; start <= oldLast; start += WAL_BLOCK) ctx.outbox.push({ type: 'disk.delete', key: walKey(start) });
+}
+
+/**
+ * Log compaction: a snapshot now covers everything up to `upTo`; the WAL blocks holding only such entries
+ * (from the block of `from`, the first index the previous compaction kept) are deleted. A block that also
+ * holds later entries stays: recovery skips what the snapshot covers.
+ */
+export function compactWal(ctx: MemberContext, from: number, upTo: number): void {
+  for (let start = walBlockStart(from); start + WAL_BLOCK - 1 <= upTo; start += WAL_BLOCK) {
+    ctx.outbox.push({ type: 'disk.delete', key: walKey(start) });
+  }
 }
 
 export function writeSnapshot(ctx: MemberContext, snapshot: Snapshot): void {

@@ -1,10 +1,10 @@
 import type { Command, Response } from '../../../src/etcd/mvcc/index.ts';
 import { applyConfChange } from '../raft/conf-change.ts';
-import { deleteEntries, send, sync, writeHardState, writeSnapshot } from '../raft/persist.ts';
+import { compactWal, sync, writeHardState, writeSnapshot } from '../raft/persist.ts';
 import { addProgress, maybeCommit, sendAppend } from '../raft/replication.ts';
 import type { Entry, Snapshot } from '../raft/types.ts';
 import type { MemberContext } from '../types.ts';
-import { header, memberList, respondError, respondOk, serveRange } from './respond.ts';
+import { header, memberList, respond, respondError, respondOk, serveRange } from './respond.ts';
 import { toResult } from './translate.ts';
 import { flushWatchResponses } from './watches.ts';
 
@@ -54,8 +54,7 @@ function applyCommand(ctx: MemberContext, command: Command, origin: string, requ
   const waiter = server.waiters.get(requestId);
   if (!waiter) return;
   server.waiters.delete(requestId);
-  const outcome = toResult(response, (revision) => header(ctx, revision));
-  send(ctx, waiter.client, { type: 'etcd.response', requestId, ...outcome });
+  respond(ctx, waiter.client, toResult(requestId, response, (revision) => header(ctx, revision)), waiter.batched);
 }
 
 function applyConf(ctx: MemberContext, entry: Entry): void {
@@ -79,8 +78,8 @@ function applyConf(ctx: MemberContext, entry: Entry): void {
   const waiter = ctx.server.waiters.get(data.requestId);
   if (!waiter) return;
   ctx.server.waiters.delete(data.requestId);
-  if (error) respondError(ctx, waiter.client, data.requestId, error);
-  else respondOk(ctx, waiter.client, data.requestId, { header: header(ctx, ctx.server.kv.revision), members: memberList(ctx) });
+  if (error) respondError(ctx, waiter.client, data.requestId, error, waiter.batched);
+  else respondOk(ctx, waiter.client, data.requestId, { header: header(ctx, ctx.server.kv.revision), members: memberList(ctx) }, waiter.batched);
 }
 
 /** The leader tracks exactly the configured peers. */
@@ -132,7 +131,7 @@ function maybeSnapshot(ctx: MemberContext): void {
   };
   raft.snapshot = snapshot;
   writeSnapshot(ctx, snapshot);
-  deleteEntries(ctx, Math.max(previous + 1, 1), snapshot.index);
+  compactWal(ctx, Math.max(previous + 1, 1), snapshot.index);
   writeHardState(ctx);
   sync(ctx);
   const compactTo = snapshot.index - ctx.config.snapshotCatchUpEntries;

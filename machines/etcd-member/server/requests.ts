@@ -1,4 +1,4 @@
-import type { KvRequest } from '../../../src/etcd/protocol.ts';
+import type { BatchedKvRequest, KvRequest } from '../../../src/etcd/protocol.ts';
 import { Fnv64 } from '../../../src/etcd/mvcc/hash.ts';
 import { appendEntry, sendTimeoutNowIfCaughtUp, transferTimedOut } from '../raft/leader.ts';
 import { send } from '../raft/persist.ts';
@@ -91,18 +91,28 @@ export function completeForwardedRead(ctx: MemberContext, readId: number, index:
   resolveRead(ctx, index, { kind: 'client', client: read.client, requestId: read.requestId, request: read.request });
 }
 
-/** Writes, lease operations, compaction and membership changes go through the log. */
-export function proposeRequest(ctx: MemberContext, client: string, requestId: string, request: KvRequest): void {
-  const data = entryFor(ctx, request, requestId);
-  if (!data) return respondError(ctx, client, requestId, 'Unavailable');
-  if (stallWithoutLeader(ctx, client, requestId, request)) return;
+/**
+ * Writes, lease operations, compaction and membership changes go through the log. A follower forwards the
+ * proposal to the leader; given `forward`, it collects it there instead (the caller forwards them together).
+ */
+export function proposeRequest(ctx: MemberContext, client: string, requestId: string, request: KvRequest, forward?: EntryData[]): void {
+  const server = ctx.server;
   const raft = ctx.raft;
-  if (raft.role === 'leader' && raft.leadTransferee !== null) {
+  const data = entryFor(ctx, request, requestId);
+  if (!data || raft.leader === null || (raft.role === 'leader' && raft.leadTransferee !== null)) {
+    // Answered (or stalled) without a waiter: a batched request is marked for respond().
+    if (forward) server.batchedRequests.add(requestId);
+    if (!data) return respondError(ctx, client, requestId, 'Unavailable');
+    if (stallWithoutLeader(ctx, client, requestId, request)) return;
     // etcd-raft drops proposals while leadership is being handed over.
     return respondError(ctx, client, requestId, 'LeaderChanged');
   }
-  ctx.server.waiters.set(requestId, { client, request });
-  proposeEntries(ctx, [data]);
+  // A batched request that stalled earlier for want of a leader carries the mark in batchedRequests.
+  const batched = forward !== undefined || (server.batchedRequests.size > 0 && server.batchedRequests.delete(requestId));
+  server.waiters.set(requestId, { client, request, batched });
+  if (raft.role === 'leader') appendEntry(ctx, data, entrySize(data));
+  else if (forward) forward.push(data);
+  else proposeEntries(ctx, [data]);
 }
 
 /** Leader: appends. Follower: forwards to the leader (dropped when none is known, as etcd-raft does). */
@@ -114,6 +124,42 @@ export function proposeEntries(ctx: MemberContext, entries: readonly EntryData[]
   } else if (raft.leader !== null && raft.role !== 'removed') {
     send(ctx, raft.leader, { type: 'raft.propose', data: entries });
   }
+}
+
+/**
+ * An `etcd.requestBatch`: each request is routed exactly as the chart routes a single `etcd.request`
+ * (stopped member → Stopped; duplicate → ignored; proposal; local query; linearizable read; moveLeader),
+ * all in one step, and answered in `etcd.responseBatch` messages. A follower forwards the batch's
+ * proposals to the leader in one message.
+ */
+export function handleRequestBatch(ctx: MemberContext, client: string, requests: readonly BatchedKvRequest[]): void {
+  const server = ctx.server;
+  const forward: EntryData[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const { requestId, request } = requests[i];
+    if (ctx.raft.removed) {
+      server.batchedRequests.add(requestId);
+      respondError(ctx, client, requestId, 'Stopped');
+      continue;
+    }
+    if (server.recentRequests.has(requestId)) continue;
+    if (isProposal(request)) {
+      server.recentRequests.add(requestId);
+      proposeRequest(ctx, client, requestId, request, forward); // marks the request batched itself
+      continue;
+    }
+    server.batchedRequests.add(requestId);
+    if (isLocalQuery(request)) {
+      answerLocalQuery(ctx, client, requestId, request);
+    } else if (isLinearizableRead(request)) {
+      server.recentRequests.add(requestId);
+      startLinearizableRead(ctx, client, requestId, request);
+      if (ctx.raft.readHeartbeatDue) ctx.raft.readyWanted = true;
+    } else if (request.op === 'moveLeader') {
+      startLeaderTransfer(ctx, client, requestId, request.target);
+    }
+  }
+  if (forward.length > 0) proposeEntries(ctx, forward);
 }
 
 function entrySize(data: EntryData): number {

@@ -6,6 +6,8 @@ import type { KvStateMachine } from './kv-state-machine.ts';
 export interface Waiter {
   client: string;
   request: KvRequest;
+  /** It came in an `etcd.requestBatch`: answered in an `etcd.responseBatch`. */
+  batched: boolean;
 }
 
 /** A client request that arrived while no leader was known; retried when one is, failed after a timeout. */
@@ -30,7 +32,10 @@ export interface ServerState {
   readonly waiters: Map<string, Waiter>;
   /** Requests seen lately, so a duplicated delivery is not proposed twice. */
   readonly recentRequests: RecentIds;
-  /** Requests that came in an `etcd.requestBatch` and are not answered yet (they are answered in batches). */
+  /**
+   * Requests that came in an `etcd.requestBatch` and are not answered yet (they are answered in batches),
+   * except those waiting for their entry to apply: a `Waiter` carries the mark itself.
+   */
   readonly batchedRequests: Set<string>;
   /** Answers to batched requests decided in the running step, by client (sent when the step ends). */
   readonly responseBatches: Map<string, BatchedKvResponse[]>;
@@ -56,27 +61,27 @@ export interface ServerState {
   knownLeader: string | null;
 }
 
-/** A bounded set of recently seen ids (FIFO eviction). */
+/**
+ * A bounded set of recently seen ids: the last `window` ids added are always remembered, and never more
+ * than 2 × `window`. Two generations instead of a FIFO ring, so adding an id evicts nothing one by one:
+ * when the young generation is full it becomes the old one and the previous old one is dropped whole.
+ */
 export class RecentIds {
-  private readonly ring: (string | undefined)[];
-  private readonly set = new Set<string>();
-  private next = 0;
+  private young = new Set<string>();
+  private old = new Set<string>();
 
-  constructor(capacity: number) {
-    this.ring = new Array(capacity);
-  }
+  constructor(private readonly window: number) {}
 
   has(id: string): boolean {
-    return this.set.has(id);
+    return this.young.has(id) || this.old.has(id);
   }
 
   add(id: string): void {
-    if (this.set.has(id)) return;
-    const evicted = this.ring[this.next];
-    if (evicted !== undefined) this.set.delete(evicted);
-    this.ring[this.next] = id;
-    this.next = (this.next + 1) % this.ring.length;
-    this.set.add(id);
+    if (this.young.size >= this.window) {
+      this.old = this.young;
+      this.young = new Set();
+    }
+    this.young.add(id);
   }
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '../../../src/etcd/mvcc/index.ts';
 import {
   ETCD_ERRORS,
+  type BatchedKvResponse,
   type Compare,
   type EtcdError,
   type EtcdErrorCode,
@@ -116,20 +117,20 @@ export function storeError(code: ErrorCode, message: string): EtcdError {
   return mapped ? etcdError(mapped) : { code: code.startsWith('ErrLease') ? 'LeaseNotFound' : 'Unavailable', message };
 }
 
-/** The protocol result for a store response, or an error. */
-export function toResult(response: Response, header: (revision: number) => ResponseHeader): { ok: true; result: unknown } | { ok: false; error: EtcdError } {
-  if (response.type === 'error') return { ok: false, error: storeError(response.error.code, response.error.message) };
+/** The protocol answer to request `requestId` for a store response: a result, or an error. */
+export function toResult(requestId: string, response: Response, header: (revision: number) => ResponseHeader): BatchedKvResponse {
+  if (response.type === 'error') return { requestId, ok: false, error: storeError(response.error.code, response.error.message) };
   const h = header(response.header.revision);
   switch (response.type) {
     case 'leaseGrant':
-      return { ok: true, result: { header: h, id: response.id, ttlSeconds: response.ttl } };
+      return { requestId, ok: true, result: { header: h, id: response.id, ttlSeconds: response.ttl } };
     case 'leaseKeepAlive':
-      return { ok: true, result: { header: h, id: response.id, ttlSeconds: response.ttl } };
+      return { requestId, ok: true, result: { header: h, id: response.id, ttlSeconds: response.ttl } };
     case 'leaseRevoke':
     case 'compact':
-      return { ok: true, result: { header: h } };
+      return { requestId, ok: true, result: { header: h } };
     default:
-      return { ok: true, result: opResult(response, h) };
+      return { requestId, ok: true, result: opResult(response, h) };
   }
 }
 

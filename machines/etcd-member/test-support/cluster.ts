@@ -1,12 +1,12 @@
 import type { LinkModel } from '../../../src/bus/network.ts';
-import type { KvRequest, KvResponseMessage, WatchResponseMessage } from '../../../src/etcd/protocol.ts';
+import type { KvRequest, KvResponseBatchMessage, KvResponseMessage, WatchResponseMessage } from '../../../src/etcd/protocol.ts';
 import type { ComponentHost } from '../../../src/host/component-host.ts';
 import { Simulation } from '../../../src/host/simulation.ts';
 import type { VirtualClock } from '../../../src/sim/clock.ts';
 import type { RaftViolation } from '../../../src/check/raft/index.ts';
 import { EtcdRaftChecker } from '../check.ts';
 import { etcdMemberMachine } from '../member.machine.ts';
-import { HARDSTATE_KEY, walKey } from '../raft/storage.ts';
+import { HARDSTATE_KEY, walBlocks } from '../raft/storage.ts';
 import type { Entry, EntryData } from '../raft/types.ts';
 import type { EtcdMemberConfig, MemberContext } from '../types.ts';
 import { memberStatus, type MemberStatus } from '../view.ts';
@@ -36,7 +36,12 @@ export class TestCluster {
   readonly sim: Simulation;
   readonly members: string[];
   readonly checker: EtcdRaftChecker;
+  /** Every answer by request id, whether it came alone (`etcd.response`) or in an `etcd.responseBatch`. */
   readonly responses = new Map<string, KvResponseMessage & { at: number; from: string }>();
+  /** The `etcd.responseBatch` messages received, in order. */
+  readonly responseBatches: (KvResponseBatchMessage & { at: number; from: string })[] = [];
+  /** Request ids answered by an `etcd.response` of their own. */
+  readonly answeredAlone = new Set<string>();
   readonly watchEvents: (WatchResponseMessage & { at: number; from: string })[] = [];
   private readonly addresses: string[];
   private nextRequest = 0;
@@ -52,9 +57,16 @@ export class TestCluster {
       this.sim.add(address, etcdMemberMachine, this.configFor(options.memberConfig?.(address)), { start: options.start ?? true });
     }
     this.sim.bus.inbox(CLIENT).subscribe((envelope) => {
-      const message = envelope.message as (KvResponseMessage | WatchResponseMessage) & { from: string };
-      if (message.type === 'etcd.response') this.responses.set(message.requestId, { ...message, at: this.sim.now });
-      else if (message.type === 'etcd.watch.response') this.watchEvents.push({ ...message, at: this.sim.now });
+      const message = envelope.message as (KvResponseMessage | KvResponseBatchMessage | WatchResponseMessage) & { from: string };
+      if (message.type === 'etcd.response') {
+        this.responses.set(message.requestId, { ...message, at: this.sim.now });
+        this.answeredAlone.add(message.requestId);
+      } else if (message.type === 'etcd.responseBatch') {
+        this.responseBatches.push({ ...message, at: this.sim.now });
+        for (const r of message.responses) {
+          this.responses.set(r.requestId, { type: 'etcd.response', ...r, at: this.sim.now, from: message.from });
+        }
+      } else if (message.type === 'etcd.watch.response') this.watchEvents.push({ ...message, at: this.sim.now });
     });
   }
 
@@ -142,6 +154,13 @@ export class TestCluster {
     return this.leader()!;
   }
 
+  /** Sends client requests to `member` in one `etcd.requestBatch` (ids may be given); returns their ids. */
+  requestBatch(member: string, requests: readonly (KvRequest | { requestId: string; request: KvRequest })[]): string[] {
+    const batch = requests.map((r) => ('requestId' in r ? r : { requestId: `req-${this.nextRequest++}`, request: r }));
+    this.sim.bus.send(CLIENT, member, { type: 'etcd.requestBatch', from: CLIENT, requests: batch });
+    return batch.map((r) => r.requestId);
+  }
+
   /** Sends a client request to `member`; returns its request id. */
   request(member: string, request: KvRequest): string {
     const requestId = `req-${this.nextRequest++}`;
@@ -193,16 +212,16 @@ export class TestCluster {
  * + 1, index 1 being the bootstrap entry), and the hard state.
  */
 export function craftDisk(host: ComponentHost, members: string[], terms: number[], hard: { term: number; vote?: string | null; commit: number }): void {
-  terms.forEach((term, i) => {
+  const entries = terms.map((term, i): Entry => {
     const index = i + 1;
     const data: EntryData =
       index === 1
         ? { kind: 'conf', change: { op: 'bootstrap', voters: members, learners: [] }, origin: '', requestId: 'bootstrap' }
         : // The same (index, term) gets the same payload on every member, as Log Matching demands.
           { kind: 'command', command: { type: 'put', key: `crafted/${index}`, value: `t${term}` }, origin: '', requestId: `crafted-${index}-${term}` };
-    const entry: Entry = { term, index, data, size: 32 };
-    host.disk.write(walKey(index), entry);
+    return { term, index, data, size: 32 };
   });
+  for (const [key, block] of walBlocks(entries)) host.disk.write(key, block);
   host.disk.write(HARDSTATE_KEY, { term: hard.term, vote: hard.vote ?? null, commit: hard.commit });
   host.disk.sync();
 }

@@ -53,7 +53,13 @@ function setOrDelete(obj: KubeObject, field: string, value: unknown): KubeObject
 /** The kind's PrepareForUpdate, per endpoint: the main resource keeps the stored status, `status` changes only status. */
 function prepareForUpdate(s: Scope, body: KubeObject, current: KubeObject): KubeObject {
   const { resource, subresource } = s.target;
-  if (subresource === 'status') return setOrDelete(current, 'status', body.status);
+  if (subresource === 'status') {
+    // Upstream's status strategies reset spec (and labels) to the stored object but keep the request's
+    // annotations: the Deployment controller records `deployment.kubernetes.io/revision` this way.
+    const annotations = (body.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+    const withStatus = setOrDelete(current, 'status', body.status);
+    return annotations === undefined ? withStatus : { ...withStatus, metadata: { ...(withStatus.metadata as object), annotations } };
+  }
   if (subresource === 'finalize') {
     const finalizers = (body.spec as { finalizers?: unknown } | undefined)?.finalizers;
     return { ...current, spec: { ...(current.spec as object), finalizers: Array.isArray(finalizers) ? finalizers : [] } };

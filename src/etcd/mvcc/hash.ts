@@ -27,6 +27,14 @@ export class Fnv64 {
     return this.update(String(value)).update('\u0000');
   }
 
+  /** An independent digest continuing from this one's state. */
+  clone(): Fnv64 {
+    const copy = new Fnv64();
+    copy.hi = this.hi;
+    copy.lo = this.lo;
+    return copy;
+  }
+
   digest(): string {
     return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
   }

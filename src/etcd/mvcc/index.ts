@@ -2,7 +2,7 @@
 export * from './types.ts';
 export { ERROR_MESSAGES, WATCH_COMPACTED_REASON, WATCH_DUPLICATE_ID_REASON, errorResponse, isErrorResponse } from './errors.ts';
 export { MvccStore } from './store.ts';
-export type { CommitListener, MvccStoreOptions, SerializedState } from './store.ts';
+export type { CommitListener, MvccStoreOptions, SerializedState, SerializedStateV1 } from './store.ts';
 export { WatchHub, INVALID_WATCH_ID } from './watch.ts';
 export type { WatchFilter, WatchHubOptions, WatchRequest, WatchResponse } from './watch.ts';
 export { LeaseExpiry } from './lease-expiry.ts';

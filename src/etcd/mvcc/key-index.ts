@@ -7,13 +7,15 @@
 import type { KeySpan } from './keyspan.ts';
 import type { KeyValue } from './types.ts';
 
-/** One stored change, i.e. one backend row keyed by (main, sub) revision. */
-export interface Rev {
-  main: number;
-  sub: number;
-  /** For a tombstone: key + modRevision, everything else zero (etcd's DELETE event kv). */
-  kv: KeyValue;
-  tombstone: boolean;
+/**
+ * One stored change (one backend row, keyed by (main, sub) revision) is its frozen KeyValue: main is its
+ * modRevision, sub its position among the retained changes of that revision, and a tombstone is the kv
+ * etcd reports in a DELETE event (key and modRevision set, everything else zero), told apart by version 0
+ * (a live version is at least 1). The same object sits in the key index, the store's history and every snapshot
+ * image taken since, and is handed to readers and watchers as it is.
+ */
+export function isTombstone(kv: KeyValue): boolean {
+  return kv.version === 0;
 }
 
 export function tombstoneKv(key: string, revision: number): KeyValue {
@@ -22,15 +24,15 @@ export function tombstoneKv(key: string, revision: number): KeyValue {
 
 export class KeyHistory {
   /** Ascending by (main, sub). */
-  private readonly list: Rev[] = [];
-  /** list[i].main, packed: the binary search touches one small array instead of many objects. */
+  private readonly list: KeyValue[] = [];
+  /** list[i].modRevision, packed: the binary search touches one small array instead of many objects. */
   private readonly mains: number[] = [];
 
-  get revs(): readonly Rev[] {
+  get revs(): readonly KeyValue[] {
     return this.list;
   }
 
-  /** The newest rev with main <= atRev, or -1. */
+  /** The newest change with main <= atRev, or -1. */
   private indexAt(atRev: number): number {
     const mains = this.mains;
     let lo = 0;
@@ -50,33 +52,33 @@ export class KeyHistory {
   at(atRev: number): KeyValue | undefined {
     const i = this.indexAt(atRev);
     if (i < 0) return undefined;
-    const r = this.list[i];
-    return r.tombstone ? undefined : r.kv;
+    const kv = this.list[i];
+    return isTombstone(kv) ? undefined : kv;
   }
 
-  latest(): Rev | undefined {
+  latest(): KeyValue | undefined {
     return this.list[this.list.length - 1];
   }
 
   /**
-   * Drops revisions superseded at `atRev`; returns the dropped ones so the revision log can drop
-   * them too. Kept: everything newer than atRev, the newest rev <= atRev unless it is a tombstone
-   * older than atRev. A tombstone exactly at atRev is kept so a watch starting at the compact
-   * revision still sees that DELETE (etcd PR #18274, "keep tombstone if revision == compactAtRev").
+   * Drops changes superseded at `atRev`; returns the dropped ones so the history can drop them too.
+   * Kept: everything newer than atRev, the newest change <= atRev unless it is a tombstone older than
+   * atRev. A tombstone exactly at atRev is kept so a watch starting at the compact revision still sees
+   * that DELETE (etcd PR #18274, "keep tombstone if revision == compactAtRev").
    */
-  compact(atRev: number): Rev[] {
+  compact(atRev: number): KeyValue[] {
     const i = this.indexAt(atRev);
     if (i < 0) return [];
-    const r = this.list[i];
-    const dropUpTo = r.tombstone && r.main < atRev ? i + 1 : i;
+    const kv = this.list[i];
+    const dropUpTo = isTombstone(kv) && kv.modRevision < atRev ? i + 1 : i;
     this.mains.splice(0, dropUpTo);
     return this.list.splice(0, dropUpTo);
   }
 
   /** Appends a change; must be newer than every retained one. */
-  push(rev: Rev): void {
-    this.list.push(rev);
-    this.mains.push(rev.main);
+  push(kv: KeyValue): void {
+    this.list.push(kv);
+    this.mains.push(kv.modRevision);
   }
 }
 
@@ -93,15 +95,20 @@ export class KeyIndex {
     return this.histories.get(key);
   }
 
-  /** Appends a change; revs must arrive in ascending revision order per key. */
-  append(rev: Rev): void {
-    let h = this.histories.get(rev.kv.key);
+  /** The key's history, created (empty, and the key indexed) if it has none: push a change to it next. */
+  getOrCreate(key: string): KeyHistory {
+    let h = this.histories.get(key);
     if (!h) {
       h = new KeyHistory();
-      this.histories.set(rev.kv.key, h);
-      this.keys.splice(this.lowerBound(rev.kv.key), 0, rev.kv.key);
+      this.histories.set(key, h);
+      this.keys.splice(this.lowerBound(key), 0, key);
     }
-    h.push(rev);
+    return h;
+  }
+
+  /** Appends a change; changes must arrive in ascending revision order per key. */
+  append(kv: KeyValue): void {
+    this.getOrCreate(kv.key).push(kv);
   }
 
   /** Visits the live kvs in `span` at `atRev`, in key order. Cost: O(log n + keys in span). */
@@ -120,8 +127,8 @@ export class KeyIndex {
   }
 
   /** Compacts every key; returns all dropped revs. Keys left with no history are removed. */
-  compact(atRev: number): Rev[] {
-    const dropped: Rev[] = [];
+  compact(atRev: number): KeyValue[] {
+    const dropped: KeyValue[] = [];
     let emptied = false;
     for (const h of this.histories.values()) {
       for (const r of h.compact(atRev)) dropped.push(r);

@@ -4,8 +4,8 @@
 import { compareHolds } from './compare.ts';
 import { ApplyError, errorResponse } from './errors.ts';
 import { Fnv64 } from './hash.ts';
-import { KeyIndex, tombstoneKv } from './key-index.ts';
-import type { Rev } from './key-index.ts';
+import { KeyIndex, isTombstone, tombstoneKv } from './key-index.ts';
+import type { KeyHistory } from './key-index.ts';
 import { toSpan } from './keyspan.ts';
 import { LeaseTable } from './leases.ts';
 import { DEFAULT_MAX_TXN_OPS, checkPutRequest, checkRequestOp, checkTxnRequest } from './txn-check.ts';
@@ -50,23 +50,46 @@ export interface MvccStoreOptions {
   plant?: 'no-version-reset';
 }
 
-/** JSON-safe image of the replicated state (the analogue of etcd's backend db snapshot). */
+/**
+ * JSON-safe image of the replicated state (the analogue of etcd's backend db snapshot). Deeply frozen:
+ * the changes are the store's own immutable rows, shared rather than copied, so taking an image costs one
+ * array copy of references (no per-change allocation), and later writes never show in it.
+ */
 export interface SerializedState {
-  format: 'kubesim.mvcc/v1';
-  revision: number;
-  compactRevision: number;
-  /** Every retained change, ordered by (main, sub) revision. */
-  changes: Array<{ main: number; sub: number; tombstone: boolean; kv: KeyValue }>;
-  leases: LeaseInfo[];
+  readonly format: 'kubesim.mvcc/v2';
+  readonly revision: number;
+  readonly compactRevision: number;
+  /**
+   * Every retained change in (main, sub) revision order, each as its KeyValue: main is its modRevision,
+   * sub its position among the retained changes of that revision, and a tombstone (a delete) has version 0.
+   */
+  readonly changes: readonly KeyValue[];
+  readonly leases: readonly LeaseInfo[];
+}
+
+/** The previous image format (one record per change); restore() still reads it. */
+export interface SerializedStateV1 {
+  readonly format: 'kubesim.mvcc/v1';
+  readonly revision: number;
+  readonly compactRevision: number;
+  readonly changes: ReadonlyArray<Readonly<{ main: number; sub: number; tombstone: boolean; kv: KeyValue }>>;
+  readonly leases: readonly LeaseInfo[];
 }
 
 export type CommitListener = (commit: Commit) => void;
 
 /** Changes of one in-flight write, all stamped with the same main revision. */
 class WriteBatch {
-  readonly revs: Rev[] = [];
-  readonly events: Event[] = [];
-  constructor(readonly main: number) {}
+  /** Changes recorded so far (the next one's sub revision). */
+  count = 0;
+  /** The commit's events, collected only when someone listens to commits. */
+  readonly events: Event[] | undefined;
+  constructor(
+    readonly main: number,
+    collectEvents: boolean,
+  ) {
+    this.events = collectEvents ? [] : undefined;
+  }
 }
 
 /** Which branch each txn (and each nested txn on the chosen path) takes, decided before any write. */
@@ -78,6 +101,12 @@ interface TxnPath {
 
 function freezeKv(kv: KeyValue): KeyValue {
   return Object.freeze(kv);
+}
+
+/** Feeds one retained change, the `sub`-th of its revision, to a digest (the per-change part of hash()). */
+function hashChange(h: Fnv64, kv: KeyValue, sub: number): void {
+  h.field(kv.modRevision).field(sub).field(isTombstone(kv)).field(kv.key).field(kv.value);
+  h.field(kv.createRevision).field(kv.version).field(kv.lease);
 }
 
 /** Sub-responses of a txn report the txn's resulting revision. */
@@ -92,8 +121,20 @@ export class MvccStore {
   private _revision = 1; // etcd: the empty store is at revision 1; the first write is revision 2
   private _compactRevision = 0;
   private readonly index = new KeyIndex();
-  /** The "backend": retained changes by main revision, each list in sub-revision order. */
-  private readonly log = new Map<number, Rev[]>();
+  /**
+   * The "backend": every retained change in (main, sub) order (a revision's changes are found by binary
+   * search). Append-only between compactions; a snapshot image is a copy of its references.
+   */
+  private history: KeyValue[] = [];
+  /** Bumped by every command that changed the state (revision, history or lease bookkeeping). */
+  private mutations = 0;
+  /**
+   * hash() over the history is incremental: the digest state after history[0 .. hashed - 1], whose last
+   * change was the `sub`-th of revision `main`.
+   */
+  private historyDigest: { hashed: number; fnv: Fnv64; main: number; sub: number } | undefined;
+  private hashCache: { mutations: number; digest: string } | undefined;
+  private snapshotCache: { mutations: number; image: SerializedState } | undefined;
   private leaseTable: LeaseTable;
   private readonly listeners = new Set<CommitListener>();
   private readonly maxTxnOps: number;
@@ -149,11 +190,15 @@ export class MvccStore {
   }
 
   put(req: PutRequest): PutResponse | ErrorResponse {
-    return this.guard(() => {
+    // The hot path (every Raft entry of a write-heavy load): no closures, one batch.
+    try {
       checkPutRequest(req);
       this.checkPut(req, true);
-      return this.write((b) => this.putIn(b, req));
-    });
+    } catch (e) {
+      return this.failed(e);
+    }
+    const batch = new WriteBatch(this._revision + 1, this.listeners.size > 0);
+    return this.commitBatch(batch, this.putIn(batch, req));
   }
 
   deleteRange(req: DeleteRangeRequest): DeleteRangeResponse | ErrorResponse {
@@ -183,14 +228,12 @@ export class MvccStore {
       if (req.revision <= this._compactRevision) throw new ApplyError('ErrCompacted');
       if (req.revision > this._revision) throw new ApplyError('ErrFutureRev');
       const dropped = new Set(this.index.compact(req.revision));
-      const touched = new Set<number>();
-      for (const r of dropped) touched.add(r.main);
-      for (const main of touched) {
-        const kept = this.log.get(main)!.filter((r) => !dropped.has(r));
-        if (kept.length === 0) this.log.delete(main);
-        else this.log.set(main, kept);
+      if (dropped.size > 0) {
+        this.history = this.history.filter((r) => !dropped.has(r));
+        this.historyDigest = undefined; // the digest runs over history from its start: recompute
       }
       this._compactRevision = req.revision;
+      this.mutations++;
       return { type: 'compact', header: { revision: this._revision } };
     });
   }
@@ -198,6 +241,7 @@ export class MvccStore {
   leaseGrant(req: LeaseGrantRequest): LeaseGrantResponse | ErrorResponse {
     return this.guard(() => {
       const info = this.leaseTable.grant(req.id, req.ttl, this._revision);
+      this.mutations++;
       return { type: 'leaseGrant', header: { revision: this._revision }, id: info.id, ttl: info.ttl };
     });
   }
@@ -206,6 +250,7 @@ export class MvccStore {
   leaseRevoke(req: LeaseRevokeRequest): LeaseRevokeResponse | ErrorResponse {
     return this.guard(() => {
       const keys = this.leaseTable.revoke(req.id);
+      this.mutations++;
       return this.write((b) => {
         for (const key of keys) this.deleteIn(b, { key });
         return { type: 'leaseRevoke' as const, header: { revision: 0 } };
@@ -216,6 +261,7 @@ export class MvccStore {
   leaseKeepAlive(req: LeaseKeepAliveRequest): LeaseKeepAliveResponse | ErrorResponse {
     return this.guard(() => {
       const info = this.leaseTable.keepAlive(req.id, this._revision);
+      this.mutations++;
       return { type: 'leaseKeepAlive', header: { revision: this._revision }, id: info.id, ttl: info.ttl };
     });
   }
@@ -238,14 +284,17 @@ export class MvccStore {
    * server does.
    */
   commitAt(rev: number, match: (key: string) => boolean = () => true, withPrevKv = true): Commit | undefined {
-    const revs = this.log.get(rev);
-    if (!revs) return undefined;
+    const history = this.history;
+    let i = this.firstAtOrAfter(rev);
+    if (i >= history.length || history[i].modRevision !== rev) return undefined;
     const readPrev = withPrevKv && rev - 1 >= this._compactRevision;
     const events: Event[] = [];
-    for (const r of revs) {
-      if (!match(r.kv.key)) continue;
-      const prevKv = readPrev ? this.index.get(r.kv.key)!.at(rev - 1) : undefined;
-      events.push(Object.freeze({ type: r.tombstone ? 'DELETE' : 'PUT', kv: r.kv, ...(prevKv ? { prevKv } : {}) }));
+    for (; i < history.length && history[i].modRevision === rev; i++) {
+      const kv = history[i];
+      if (!match(kv.key)) continue;
+      const prevKv = readPrev ? this.index.get(kv.key)!.at(rev - 1) : undefined;
+      const type = isTombstone(kv) ? 'DELETE' : 'PUT';
+      events.push(Object.freeze(prevKv ? { type, kv, prevKv } : { type, kv }));
     }
     return { revision: rev, events };
   }
@@ -258,48 +307,62 @@ export class MvccStore {
 
   // ---- consistency and snapshots -----------------------------------------------------------
 
-  /** Digest of the whole replicated state (revisions, retained history, leases), like HashKV. */
+  /**
+   * Digest of the whole replicated state (retained history, revisions, leases), like HashKV. Incremental:
+   * the history part continues from the digest of the previous call (history only grows at its end;
+   * compaction, which drops from its start, restarts it), and the result is cached until the next change.
+   */
   hash(): string {
-    const h = new Fnv64().field(this._revision).field(this._compactRevision);
-    for (const revs of this.log.values()) {
-      for (const r of revs) {
-        const kv = r.kv;
-        h.field(r.main).field(r.sub).field(r.tombstone).field(kv.key).field(kv.value);
-        h.field(kv.createRevision).field(kv.version).field(kv.lease);
-      }
+    if (this.hashCache?.mutations === this.mutations) return this.hashCache.digest;
+    const state = (this.historyDigest ??= { hashed: 0, fnv: new Fnv64(), main: 0, sub: 0 });
+    const history = this.history;
+    for (let i = state.hashed; i < history.length; i++) {
+      const kv = history[i];
+      state.sub = kv.modRevision === state.main ? state.sub + 1 : 0;
+      state.main = kv.modRevision;
+      hashChange(state.fnv, kv, state.sub);
     }
+    state.hashed = history.length;
+    const h = state.fnv.clone().field(this._revision).field(this._compactRevision);
     for (const l of this.leaseTable.list()) {
       h.field(l.id).field(l.ttl).field(l.grantedRevision).field(l.renewedRevision).field(l.keepAlives);
     }
-    return h.digest();
+    const digest = h.digest();
+    this.hashCache = { mutations: this.mutations, digest };
+    return digest;
   }
 
+  /**
+   * An immutable image of the state. The change records are shared (they are frozen), so the cost is one
+   * copy of the history's references; repeated calls without a change in between return the same image.
+   */
   snapshot(): SerializedState {
-    const changes: SerializedState['changes'] = [];
-    for (const revs of this.log.values()) {
-      for (const r of revs) changes.push({ main: r.main, sub: r.sub, tombstone: r.tombstone, kv: { ...r.kv } });
-    }
-    return {
-      format: 'kubesim.mvcc/v1',
+    if (this.snapshotCache?.mutations === this.mutations) return this.snapshotCache.image;
+    const image: SerializedState = Object.freeze({
+      format: 'kubesim.mvcc/v2' as const,
       revision: this._revision,
       compactRevision: this._compactRevision,
-      changes,
-      leases: this.leaseTable.list(),
-    };
+      changes: Object.freeze(this.history.slice()),
+      leases: Object.freeze(this.leaseTable.list().map((l) => Object.freeze(l))),
+    });
+    this.snapshotCache = { mutations: this.mutations, image };
+    return image;
   }
 
   /** Rebuilds a store from snapshot(); the key index and lease attachments are re-derived. */
-  static restore(state: SerializedState, options: MvccStoreOptions = {}): MvccStore {
-    if (state.format !== 'kubesim.mvcc/v1') throw new Error(`unknown snapshot format ${String(state.format)}`);
+  static restore(state: SerializedState | SerializedStateV1, options: MvccStoreOptions = {}): MvccStore {
+    let changes: readonly KeyValue[];
+    if (state.format === 'kubesim.mvcc/v2') changes = state.changes;
+    else if (state.format === 'kubesim.mvcc/v1') changes = state.changes.map((c) => c.kv);
+    else throw new Error(`unknown snapshot format ${String((state as { format?: unknown }).format)}`);
     const s = new MvccStore(options);
     s._revision = state.revision;
     s._compactRevision = state.compactRevision;
-    for (const c of state.changes) {
-      const rev: Rev = { main: c.main, sub: c.sub, tombstone: c.tombstone, kv: freezeKv({ ...c.kv }) };
-      s.index.append(rev);
-      const list = s.log.get(c.main);
-      if (list) list.push(rev);
-      else s.log.set(c.main, [rev]);
+    for (const c of changes) {
+      // Our own images hold frozen rows, shared as they are; anything else (e.g. parsed JSON) is copied.
+      const kv = Object.isFrozen(c) ? c : freezeKv({ ...c });
+      s.index.append(kv);
+      s.history.push(kv);
     }
     s.leaseTable = LeaseTable.fromInfos(state.leases, options.minLeaseTtl);
     s.index.forEachLive({ kind: 'range', start: '', end: undefined }, s._revision, (kv) => {
@@ -314,9 +377,14 @@ export class MvccStore {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof ApplyError) return errorResponse(e.code, this._revision);
-      throw e;
+      return this.failed(e);
     }
+  }
+
+  /** A validation error becomes an error response (nothing changed); anything else is a bug: rethrown. */
+  private failed(e: unknown): ErrorResponse {
+    if (e instanceof ApplyError) return errorResponse(e.code, this._revision);
+    throw e;
   }
 
   private checkReadRevision(req: RangeRequest): void {
@@ -335,7 +403,7 @@ export class MvccStore {
 
   private liveKv(key: string): KeyValue | undefined {
     const latest = this.index.get(key)?.latest();
-    return latest && !latest.tombstone ? latest.kv : undefined;
+    return latest && !isTombstone(latest) ? latest : undefined;
   }
 
   private selectLive(sel: KeySelector, atRev: number): KeyValue[] {
@@ -346,29 +414,57 @@ export class MvccStore {
 
   /** Runs fn against a batch at revision+1; commits (bumps revision, notifies) only if it wrote. */
   private write<R extends { header: { revision: number } }>(fn: (b: WriteBatch) => R): R {
-    const batch = new WriteBatch(this._revision + 1);
-    const resp = fn(batch);
-    if (batch.revs.length > 0) {
+    const batch = new WriteBatch(this._revision + 1, this.listeners.size > 0);
+    return this.commitBatch(batch, fn(batch));
+  }
+
+  /** Ends a write: commits the batch (bumps the revision, notifies) only if it wrote anything. */
+  private commitBatch<R extends { header: { revision: number } }>(batch: WriteBatch, resp: R): R {
+    if (batch.count > 0) {
       this._revision = batch.main;
-      this.log.set(batch.main, batch.revs);
+      this.mutations++;
+      if (batch.events) {
+        const commit: Commit = { revision: batch.main, events: batch.events };
+        for (const l of this.listeners) l(commit);
+      }
     }
     resp.header.revision = this._revision;
-    if (batch.revs.length > 0) {
-      const commit: Commit = { revision: batch.main, events: batch.events };
-      for (const l of this.listeners) l(commit);
-    }
     return resp;
   }
 
-  private record(b: WriteBatch, kv: KeyValue, tombstone: boolean, prevKv: KeyValue | undefined): void {
-    const rev: Rev = { main: b.main, sub: b.revs.length, kv: freezeKv(kv), tombstone };
-    this.index.append(rev);
-    b.revs.push(rev);
-    b.events.push(Object.freeze({ type: tombstone ? 'DELETE' : 'PUT', kv: rev.kv, ...(prevKv ? { prevKv } : {}) }));
+  /** Index of the first retained change with main revision >= `main`. */
+  private firstAtOrAfter(main: number): number {
+    const history = this.history;
+    let lo = 0;
+    let hi = history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (history[mid].modRevision < main) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Records one change of the batch (a put's new kv, or a tombstone); `history` is the key's (found by the
+   * caller) or looked up here.
+   */
+  private record(b: WriteBatch, kv: KeyValue, prevKv: KeyValue | undefined, history?: KeyHistory): void {
+    const frozen = freezeKv(kv);
+    b.count++;
+    if (history) history.push(frozen);
+    else this.index.append(frozen);
+    this.history.push(frozen);
+    if (b.events) {
+      const type = isTombstone(frozen) ? 'DELETE' : 'PUT';
+      b.events.push(Object.freeze(prevKv ? { type, kv: frozen, prevKv } : { type, kv: frozen }));
+    }
   }
 
   private putIn(b: WriteBatch, req: PutRequest): PutResponse {
-    const prev = this.liveKv(req.key);
+    const history = this.index.getOrCreate(req.key);
+    const latest = history.latest();
+    const prev = latest && !isTombstone(latest) ? latest : undefined;
     const value = req.ignoreValue ? prev!.value : req.value;
     const lease = req.ignoreLease ? prev!.lease : (req.lease ?? 0);
     // A live key continues its generation; a missing or deleted one starts a new generation.
@@ -385,18 +481,18 @@ export class MvccStore {
         version: base ? base.version + 1 : 1,
         lease,
       },
-      false,
       prev,
+      history,
     );
     if (prev && prev.lease !== lease) this.leaseTable.detach(prev.lease, req.key);
     if (lease !== 0) this.leaseTable.attach(lease, req.key);
-    return { type: 'put', header: { revision: 0 }, ...(req.prevKv && prev ? { prevKv: prev } : {}) };
+    return req.prevKv && prev ? { type: 'put', header: { revision: 0 }, prevKv: prev } : { type: 'put', header: { revision: 0 } };
   }
 
   /** PLANT(no-version-reset) helper: the newest non-tombstone version of a key. */
   private lastPutBefore(key: string): KeyValue | undefined {
     const revs = this.index.get(key)?.revs ?? [];
-    for (let i = revs.length - 1; i >= 0; i--) if (!revs[i].tombstone) return revs[i].kv;
+    for (let i = revs.length - 1; i >= 0; i--) if (!isTombstone(revs[i])) return revs[i];
     return undefined;
   }
 
@@ -404,7 +500,7 @@ export class MvccStore {
     // Read at b.main so keys already deleted earlier in this txn are not deleted twice.
     const victims = this.selectLive(req, b.main);
     for (const kv of victims) {
-      this.record(b, tombstoneKv(kv.key, b.main), true, kv);
+      this.record(b, tombstoneKv(kv.key, b.main), kv);
       if (kv.lease !== 0) this.leaseTable.detach(kv.lease, kv.key);
     }
     return {

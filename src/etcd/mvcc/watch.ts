@@ -64,7 +64,8 @@ export class WatchHub {
   private readonly watchers = new Map<number, Watcher>();
   private queue: WatchResponse[] = [];
   private nextId = 0;
-  private unsubscribe: () => void;
+  /** Set while the hub follows the store's commits: only while it has watchers (commits are cheaper unwatched). */
+  private unsubscribe: (() => void) | undefined;
   private readonly maxEvents: number;
 
   constructor(
@@ -72,7 +73,6 @@ export class WatchHub {
     options: WatchHubOptions = {},
   ) {
     this.maxEvents = Math.max(1, options.maxEventsPerResponse ?? 1000);
-    this.unsubscribe = store.subscribe((c) => this.onCommit(c));
   }
 
   /** Creates a watch; returns its id, or INVALID_WATCH_ID (with a canceled response) on a duplicate id. */
@@ -109,6 +109,7 @@ export class WatchHub {
       sentSinceTick: false,
     };
     this.watchers.set(id, w);
+    this.follow();
     this.catchUp(w);
     return id;
   }
@@ -116,6 +117,7 @@ export class WatchHub {
   /** Cancels a watch (a canceled response is queued). Returns false for an unknown id. */
   cancel(watchId: number): boolean {
     if (!this.watchers.delete(watchId)) return false;
+    this.unfollowIfIdle();
     this.push({ watchId, header: { revision: this.store.revision }, events: [], canceled: true });
     return true;
   }
@@ -158,9 +160,10 @@ export class WatchHub {
    * Each watcher resumes from its next revision, or is canceled if that was compacted away.
    */
   replaceStore(store: MvccStore): void {
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.store = store;
-    this.unsubscribe = store.subscribe((c) => this.onCommit(c));
+    if (this.watchers.size > 0) this.follow();
     for (const w of [...this.watchers.values()]) {
       if (w.nextRev > store.revision) continue;
       if (w.nextRev < store.compactRevision) {
@@ -168,12 +171,24 @@ export class WatchHub {
         this.pushCompacted(w.id);
       } else this.catchUp(w);
     }
+    this.unfollowIfIdle();
   }
 
   /** Detaches from the store and drops all watchers (no responses). */
   close(): void {
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.watchers.clear();
+  }
+
+  private follow(): void {
+    this.unsubscribe ??= this.store.subscribe((c) => this.onCommit(c));
+  }
+
+  private unfollowIfIdle(): void {
+    if (this.watchers.size > 0 || !this.unsubscribe) return;
+    this.unsubscribe();
+    this.unsubscribe = undefined;
   }
 
   private allocateId(): number {

@@ -38,7 +38,7 @@ describe('compaction', () => {
   it('drops superseded versions and tombstoned generations from the retained history', () => {
     const s = history();
     s.compact({ revision: 7 });
-    const retained = s.snapshot().changes.map((c) => `${c.kv.key}@${c.main}${c.tombstone ? '-' : ''}`);
+    const retained = s.snapshot().changes.map((c) => `${c.key}@${c.modRevision}${c.version === 0 ? '-' : ''}`);
     // /a keeps its latest version; /b's deleted generation is gone; /c's put at the compact revision stays.
     expect(retained).toEqual(['/a@4', '/c@7']);
   });
@@ -46,11 +46,11 @@ describe('compaction', () => {
   it('keeps a tombstone exactly at the compact revision (so watches from it see the delete)', () => {
     const s = history();
     s.compact({ revision: 6 });
-    expect(s.snapshot().changes.map((c) => `${c.kv.key}@${c.main}${c.tombstone ? '-' : ''}`)).toEqual(['/a@4', '/b@6-', '/c@7']);
+    expect(s.snapshot().changes.map((c) => `${c.key}@${c.modRevision}${c.version === 0 ? '-' : ''}`)).toEqual(['/a@4', '/b@6-', '/c@7']);
     expect(s.commitAt(6)?.events.map((e) => `${e.type} ${e.kv.key}`)).toEqual(['DELETE /b']);
     s.put({ key: '/d', value: 'd' }); // 8
     s.compact({ revision: 8 });
-    expect(s.snapshot().changes.map((c) => `${c.kv.key}@${c.main}`)).toEqual(['/a@4', '/c@7', '/d@8']);
+    expect(s.snapshot().changes.map((c) => `${c.key}@${c.modRevision}`)).toEqual(['/a@4', '/c@7', '/d@8']);
   });
 
   it('a re-created key after compaction still starts a new generation', () => {

@@ -91,13 +91,59 @@ describe('snapshot / restore', () => {
     expect(r.hash()).toBe(s.hash());
   });
 
-  it('the snapshot is a detached copy', () => {
+  it('the snapshot is an immutable image: it cannot be tampered with, and later writes do not show in it', () => {
     const s = run(WORKLOAD);
     const image = s.snapshot();
-    image.changes[0].kv.value = 'tampered';
-    image.leases[0].ttl = 1;
-    expect(MvccStore.restore(s.snapshot()).hash()).toBe(s.hash());
+    const hashAtImage = s.hash();
+    expect(() => {
+      (image.changes[0] as { value: string }).value = 'tampered';
+    }).toThrow(TypeError);
+    expect(() => {
+      (image.leases[0] as { ttl: number }).ttl = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (image.changes as unknown[]).push({});
+    }).toThrow(TypeError);
     expect(get(s, '/registry/pods/default/b')?.value).toBe('b1');
+    // Later changes (a write, a keep-alive, a compaction) leave the image as it was.
+    const changes = image.changes.length;
+    s.apply({ type: 'put', key: '/registry/pods/default/b', value: 'b2' });
+    s.apply({ type: 'leaseKeepAlive', id: 1 });
+    s.apply({ type: 'compact', revision: s.revision });
+    expect(image.changes.length).toBe(changes);
+    expect(image.revision).toBe(MvccStore.restore(image).revision);
+    expect(MvccStore.restore(image).hash()).toBe(hashAtImage);
+    expect(s.hash()).not.toBe(hashAtImage);
+  });
+
+  it('repeated snapshots and hashes without a change in between are the same; any change invalidates them', () => {
+    const s = run(WORKLOAD);
+    expect(s.snapshot()).toBe(s.snapshot());
+    const h = s.hash();
+    expect(s.hash()).toBe(h);
+    const before = s.snapshot();
+    s.apply({ type: 'leaseKeepAlive', id: 1 }); // no revision bump, but lease bookkeeping changed
+    expect(s.snapshot()).not.toBe(before);
+    expect(s.hash()).not.toBe(h);
+    // A failed command changes nothing.
+    const h2 = s.hash();
+    const image = s.snapshot();
+    s.apply({ type: 'leaseRevoke', id: 999 });
+    expect(s.hash()).toBe(h2);
+    expect(s.snapshot()).toBe(image);
+  });
+
+  it('the incremental hash equals a from-scratch hash after writes, compaction and restore', () => {
+    const s = run(WORKLOAD);
+    s.hash(); // prime the incremental digest
+    for (let i = 0; i < 20; i++) {
+      s.apply({ type: 'put', key: `/k/${i % 5}`, value: `v${i}` });
+      if (i % 7 === 3) expect(s.hash()).toBe(MvccStore.restore(s.snapshot()).hash());
+    }
+    s.apply({ type: 'compact', revision: s.revision - 5 });
+    expect(s.hash()).toBe(MvccStore.restore(s.snapshot()).hash());
+    s.apply({ type: 'deleteRange', key: '/k/', prefix: true });
+    expect(s.hash()).toBe(MvccStore.restore(JSON.parse(JSON.stringify(s.snapshot()))).hash());
   });
 
   it('stored key-values are immutable to callers', () => {
@@ -108,7 +154,22 @@ describe('snapshot / restore', () => {
     }).toThrow(TypeError);
   });
 
+  it('still restores the previous image format (one record per change)', () => {
+    const s = run(WORKLOAD);
+    const image = s.snapshot();
+    let sub = 0;
+    const v1 = {
+      ...image,
+      format: 'kubesim.mvcc/v1' as const,
+      changes: image.changes.map((kv, i) => {
+        sub = i > 0 && image.changes[i - 1].modRevision === kv.modRevision ? sub + 1 : 0;
+        return { main: kv.modRevision, sub, tombstone: kv.version === 0, kv: { ...kv } };
+      }),
+    };
+    expect(MvccStore.restore(v1).hash()).toBe(s.hash());
+  });
+
   it('rejects an unknown format', () => {
-    expect(() => MvccStore.restore({ ...run([]).snapshot(), format: 'nope' as 'kubesim.mvcc/v1' })).toThrow(/unknown snapshot format/);
+    expect(() => MvccStore.restore({ ...run([]).snapshot(), format: 'nope' as 'kubesim.mvcc/v2' })).toThrow(/unknown snapshot format/);
   });
 });
