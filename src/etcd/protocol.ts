@@ -4,15 +4,9 @@
  * Maintenance) as plain messages. Member-to-member Raft traffic has its own types (machines/etcd-member).
  */
 
-export interface KeyValue {
-  key: string;
-  value: string;
-  createRevision: number;
-  modRevision: number;
-  version: number;
-  /** Lease id, 0 when none. */
-  lease: number;
-}
+/** One version of one key, exactly as the MVCC store keeps it (mvccpb.KeyValue). */
+export type { KeyValue } from './mvcc/types.ts';
+import type { KeyValue } from './mvcc/types.ts';
 
 export interface ResponseHeader {
   revision: number;

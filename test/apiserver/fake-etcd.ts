@@ -1,8 +1,7 @@
 import { enqueueActions, setup } from 'xstate';
-import type {
-  Compare, EtcdError, EtcdErrorCode, KvRequest, KvRequestMessage, ResponseHeader, TxnOp, TxnOpResult, WatchRequestMessage,
-} from '../../src/etcd/protocol.ts';
-import { MvccStore, WatchHub, type Command, type Compare as MvccCompare, type RequestOp, type Response, type ResponseOp } from '../../src/etcd/mvcc/index.ts';
+import type { KvRequestMessage, WatchRequestMessage } from '../../src/etcd/protocol.ts';
+import { MvccStore, WatchHub } from '../../src/etcd/mvcc/index.ts';
+import { toCommand, toResult } from '../../machines/etcd-member/server/translate.ts';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 
 /**
@@ -24,76 +23,6 @@ interface FakeEtcdContext {
 type FakeEtcdEvent = (KvRequestMessage | WatchRequestMessage) & { from: string };
 
 const STORE_KEY = 'store';
-
-function toOp(op: TxnOp): RequestOp {
-  switch (op.op) {
-    case 'range':
-      return { type: 'range', key: op.key, rangeEnd: op.rangeEnd, prefix: op.prefix, limit: op.limit, revision: op.revision, countOnly: op.countOnly, keysOnly: op.keysOnly };
-    case 'put':
-      return { type: 'put', key: op.key, value: op.value, lease: op.lease, prevKv: op.prevKv };
-    case 'delete':
-      return { type: 'deleteRange', key: op.key, rangeEnd: op.rangeEnd, prefix: op.prefix, prevKv: op.prevKv };
-  }
-}
-
-function toCompare(c: Compare): MvccCompare {
-  const base = { key: c.key, result: c.result };
-  switch (c.target) {
-    case 'VALUE':
-      return { ...base, target: 'VALUE', value: String(c.operand) };
-    case 'VERSION':
-      return { ...base, target: 'VERSION', version: Number(c.operand) };
-    case 'CREATE':
-      return { ...base, target: 'CREATE', createRevision: Number(c.operand) };
-    case 'MOD':
-      return { ...base, target: 'MOD', modRevision: Number(c.operand) };
-    case 'LEASE':
-      return { ...base, target: 'LEASE', lease: Number(c.operand) };
-  }
-}
-
-function toCommand(request: KvRequest): Command | undefined {
-  switch (request.op) {
-    case 'range':
-    case 'put':
-    case 'delete':
-      return toOp(request);
-    case 'txn':
-      return { type: 'txn', compare: request.compare.map(toCompare), success: request.success.map(toOp), failure: request.failure.map(toOp) };
-    case 'compact':
-      return { type: 'compact', revision: request.revision };
-    default:
-      return undefined;
-  }
-}
-
-const CODES: Record<string, EtcdErrorCode> = { ErrCompacted: 'Compacted', ErrFutureRev: 'FutureRevision', ErrDuplicateKey: 'DuplicateKey' };
-
-function opResult(r: ResponseOp, header: ResponseHeader): unknown {
-  switch (r.type) {
-    case 'range':
-      return { header, kvs: r.kvs, count: r.count, more: r.more };
-    case 'put':
-      return { header, ...(r.prevKv ? { prevKv: r.prevKv } : {}) };
-    case 'deleteRange':
-      return { header, deleted: r.deleted, ...(r.prevKvs ? { prevKvs: r.prevKvs } : {}) };
-    case 'txn':
-      return {
-        header, succeeded: r.succeeded,
-        responses: r.responses.map((x): TxnOpResult => {
-          const result = opResult(x, header);
-          return (x.type === 'deleteRange' ? { op: 'delete', result } : { op: x.type, result }) as TxnOpResult;
-        }),
-      };
-  }
-}
-
-function toReply(response: Response, self: string): { ok: true; result: unknown } | { ok: false; error: EtcdError } {
-  const header = { revision: response.header.revision, raftTerm: 1, memberId: self };
-  if (response.type === 'error') return { ok: false, error: { code: CODES[response.error.code] ?? 'Unavailable', message: response.error.message } };
-  if (response.type === 'compact') return { ok: true, result: { header } };
-  return { ok: true, result: opResult(response as ResponseOp, header) };
-}
 
 function flushWatches(ctx: FakeEtcdContext, emit: (e: HostedEmitted) => void): void {
   for (const r of ctx.hub.drain()) {
@@ -124,10 +53,12 @@ export const fakeEtcdMachine = setup({
   actions: {
     answer: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'etcd.request') return;
-      const command = toCommand(event.request);
-      const reply = command
-        ? toReply(context.store.apply(command), context.self)
-        : { ok: false as const, error: { code: 'Unavailable' as const, message: `unsupported op ${event.request.op}` } };
+      // The member's own protocol ↔ store translation, so the double answers exactly as a member would.
+      const command = toCommand(event.request, () => context.store.revision + 1);
+      const header = (revision: number) => ({ revision, raftTerm: 1, memberId: context.self });
+      const { requestId: _ignored, ...reply } = command
+        ? toResult(event.requestId, context.store.apply(command), header)
+        : { requestId: event.requestId, ok: false as const, error: { code: 'Unavailable' as const, message: `unsupported op ${event.request.op}` } };
       if (command && command.type !== 'range') {
         enqueue.emit({ type: 'disk.write', key: STORE_KEY, value: context.store.snapshot() });
         enqueue.emit({ type: 'disk.sync' });
