@@ -14,15 +14,13 @@ import { parseTrace } from '../../src/trace/trace-file.ts';
 import { get, history, ok, put } from '../check/linearizability/helpers.ts';
 
 const PLANT = 'watch-skips-revision';
+import { captureOutput } from '../capture-output.ts';
 
 async function quietly(argv: string[]): Promise<{ code: number; stdout: string }> {
-  const write = process.stdout.write;
-  let stdout = '';
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
   try {
-    return { code: await main(argv), stdout };
+    const { result: code, stdout } = await captureOutput(() => main(argv));
+    return { code, stdout };
   } finally {
-    process.stdout.write = write;
     process.exitCode = 0;
   }
 }

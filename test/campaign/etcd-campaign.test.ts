@@ -7,6 +7,7 @@ import { decodeScenario, encodeScenario, runCampaign, scenarioForSeed } from '..
 import { etcdProfile, etcdScenarioArb, runEtcdScenario } from '../../src/campaign/etcd/profile.ts';
 import { main } from '../../src/cli/main.ts';
 import { numRuns } from '../fc.ts';
+import { captureOutput } from '../capture-output.ts';
 
 describe('etcd fault campaign', () => {
   it('finds no violation of Raft safety, linearizability or the watch guarantees under generated faults', () => {
@@ -42,21 +43,16 @@ describe('etcd fault campaign', () => {
   });
 
   it('kubesim check: exit 0 on a clean seed, 1 on a violation, 2 on a bad flag', async () => {
-    const quiet = process.stdout.write;
-    const errors = process.stderr.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    const run = async (argv: string[]) => (await captureOutput(() => main(argv))).result;
     try {
-      expect(await main(['check', '--profile', 'etcd', '--seed', '3'])).toBe(0);
+      expect(await run(['check', '--profile', 'etcd', '--seed', '3'])).toBe(0);
       const reportDir = join(mkdtempSync(join(tmpdir(), 'kubesim-check-')), 'report');
-      expect(await main(['check', '--profile', 'etcd', '--seeds', '30', '--plant', 'watch-skips-revision', '--shrink-budget', '0', '--report-dir', reportDir])).toBe(1);
+      expect(await run(['check', '--profile', 'etcd', '--seeds', '30', '--plant', 'watch-skips-revision', '--shrink-budget', '0', '--report-dir', reportDir])).toBe(1);
       expect(existsSync(join(reportDir, 'README.md'))).toBe(true);
-      expect(await main(['check', '--profile', 'nope'])).toBe(2);
-      expect(await main(['check', '--profile', 'etcd', '--plant', 'nope'])).toBe(2);
-      expect(await main(['check', '--profile', 'etcd', '--seeds', 'many'])).toBe(2);
+      expect(await run(['check', '--profile', 'nope'])).toBe(2);
+      expect(await run(['check', '--profile', 'etcd', '--plant', 'nope'])).toBe(2);
+      expect(await run(['check', '--profile', 'etcd', '--seeds', 'many'])).toBe(2);
     } finally {
-      process.stdout.write = quiet;
-      process.stderr.write = errors;
       process.exitCode = 0;
     }
   });

@@ -2,23 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { registerReviewCommands } from '../../src/cli/commands/review.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
+import { captureOutput } from '../capture-output.ts';
 
 async function run(...argv: string[]): Promise<{ stdout: string; exitCode: number }> {
   const program = new Command('kubesim').exitOverride();
   registerReviewCommands(program);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } finally {
-    write.mockRestore();
-  }
+  const { stdout } = await captureOutput(() => program.parseAsync(argv, { from: 'user' }));
   const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   process.exitCode = undefined;
   return { stdout, exitCode };

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numRuns } from '../fc.ts';
+import { captureOutput } from '../capture-output.ts';
 
 describe('determinism', () => {
   it('one seed and schedule ⇒ byte-identical traces; another seed ⇒ a different trace', () => {
@@ -31,13 +32,7 @@ describe('determinism', () => {
     const expected = runGossip(scenario).trace;
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-replay-'));
     const argv = gossipReplayCommand(scenario).split(' ').slice(1).map((arg) => (arg === 'trace.jsonl' ? join(dir, 'trace.jsonl') : arg));
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    try {
-      expect(await main(argv)).toBe(0);
-    } finally {
-      process.stdout.write = write;
-    }
+    expect((await captureOutput(() => main(argv))).result).toBe(0);
     expect(readFileSync(join(dir, 'trace.jsonl'), 'utf8')).toBe(expected);
   });
 

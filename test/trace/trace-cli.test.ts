@@ -2,24 +2,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { registerReviewCommands } from '../../src/cli/commands/review.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
+import { captureOutput } from '../capture-output.ts';
 import { SMALL_TRACE } from './fixtures/small-trace.ts';
 
 async function run(...argv: string[]): Promise<string> {
   const program = new Command('kubesim').exitOverride();
   registerReviewCommands(program);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } finally {
-    write.mockRestore();
-  }
+  const { stdout } = await captureOutput(() => program.parseAsync(argv, { from: 'user' }));
   return stdout;
 }
 
