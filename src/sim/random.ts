@@ -137,6 +137,15 @@ export class Random {
   }
 }
 
+/** Formats 16 random bytes as an RFC 4122 version-4 UUID (sets the version and variant bits). */
+export function uuidV4FromBytes(random: ArrayLike<number>): string {
+  const b = Array.from(random);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Deterministic ids and names drawn from one stream. */
 export class IdSource {
   private readonly nanoid: () => string;
@@ -155,11 +164,7 @@ export class IdSource {
 
   /** A version-4 UUID, as Kubernetes assigns to `metadata.uid`. */
   uuid(): string {
-    const b = this.random.bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidV4FromBytes(this.random.bytes(16));
   }
 
   /** `metadata.generateName` completion: `web-7d4b8c6f5-` → `web-7d4b8c6f5-x2p9k`. */
