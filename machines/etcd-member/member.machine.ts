@@ -331,122 +331,129 @@ export const etcdMemberMachine = setup({
 }).createMachine({
   id: 'etcdMember',
   context: ({ input }) => createMemberContext(input),
-  initial: 'follower',
+  // Start-up work runs once, on the root. The role transitions below re-enter `running` (to reset the
+  // follower's election timer); re-entering the root would re-run the start-up work on every heartbeat.
   entry: 'recoverOrBootstrap',
-  always: { guard: 'wasRemovedFromCluster', target: '.removed' },
-  on: {
-    // ---- Raft terms: a current or newer leader makes any role its follower (and resets the timer);
-    // an older one is answered so it steps down.
-    'raft.append': [
-      { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
-      { target: '.follower', reenter: true, actions: ['followLeader', 'handleAppendEntries'] },
-    ],
-    'raft.heartbeat': [
-      { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
-      { target: '.follower', reenter: true, actions: ['followLeader', 'handleHeartbeat', 'runHousekeeping'] },
-    ],
-    'raft.snapshot': [
-      { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
-      { target: '.follower', reenter: true, actions: ['followLeader', 'handleInstallSnapshot'] },
-    ],
-    'raft.vote': [
-      { guard: 'voteRequestInLease' },
-      { guard: 'isPreVoteRequest', actions: 'answerVoteRequest' },
-      { guard: 'termIsNewer', target: '.follower', reenter: true, actions: ['adoptNewerTerm', 'answerVoteRequest'] },
-      { guard: 'canGrantVote', target: '.follower', reenter: true, actions: 'answerVoteRequest' },
-      { actions: 'answerVoteRequest' },
-    ],
-    'raft.voteResp': { guard: 'responseCarriesNewerTerm', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
-    'raft.appendResp': { guard: 'termIsNewer', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
-    'raft.heartbeatResp': { guard: 'termIsNewer', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
-    'raft.readIndexResp': { actions: 'completeForwardedRead' },
-    // ---- the etcd server: client requests and watch streams, in any role.
-    'etcd.request': [
-      { guard: 'memberStopped', actions: 'answerStopped' },
-      { guard: 'isDuplicateRequest' },
-      { guard: 'isProposal', actions: 'proposeRequest' },
-      { guard: 'isLocalQuery', actions: 'answerLocalQuery' },
-      { guard: 'isLinearizableRead', actions: 'startLinearizableRead' },
-      { guard: 'isMoveLeader', actions: 'startLeaderTransfer' },
-    ],
-    // A pipelined batch of requests: one event, each request routed as above (server/requests.ts).
-    'etcd.requestBatch': { actions: 'handleRequestBatch' },
-    'etcd.watch.create': { actions: 'createWatch' },
-    'etcd.watch.cancel': { actions: 'cancelWatch' },
-    'etcd.watch.progress': { actions: 'requestWatchProgress' },
-  },
+  initial: 'running',
   states: {
-    follower: {
-      entry: ['drawElectionTimeout', 'enterFollower'],
-      after: {
-        electionTimeout: [
-          { guard: 'canStartPreVote', target: 'preCandidate' },
-          { guard: 'isPromotable', target: 'candidate' },
-          { target: 'follower', reenter: true, actions: 'runHousekeeping' },
-        ],
-      },
+    running: {
+      initial: 'follower',
+      always: { guard: 'wasRemovedFromCluster', target: '.removed' },
       on: {
-        'raft.timeoutNow': { guard: 'canCampaignOnTransfer', target: 'candidate', actions: 'markTransferCampaign' },
-        'raft.propose': { actions: 'forwardProposals' },
-      },
-    },
-    preCandidate: {
-      entry: ['drawElectionTimeout', 'startPreVote', 'runHousekeeping'],
-      always: [
-        { guard: 'voteQuorumReached', target: 'candidate' },
-        { guard: 'voteQuorumLost', target: 'follower' },
-      ],
-      after: { electionTimeout: { target: 'preCandidate', reenter: true } },
-      on: { 'raft.voteResp': { guard: 'isResponseToOurCampaign', actions: 'recordVote' } },
-    },
-    candidate: {
-      entry: ['drawElectionTimeout', 'startElection', 'runHousekeeping'],
-      exit: 'clearTransferCampaign',
-      always: [
-        { guard: 'voteQuorumReached', target: 'leader' },
-        { guard: 'voteQuorumLost', target: 'follower' },
-      ],
-      after: {
-        electionTimeout: [
-          { guard: 'preVoteEnabled', target: 'preCandidate' },
-          { target: 'candidate', reenter: true },
+        // ---- Raft terms: a current or newer leader makes any role its follower (and resets the timer);
+        // an older one is answered so it steps down.
+        'raft.append': [
+          { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
+          { target: '.follower', reenter: true, actions: ['followLeader', 'handleAppendEntries'] },
         ],
-      },
-      on: { 'raft.voteResp': { guard: 'isResponseToOurCampaign', actions: 'recordVote' } },
-    },
-    leader: {
-      entry: 'becomeLeader',
-      exit: 'leaveLeadership',
-      initial: 'beating',
-      on: {
-        'raft.appendResp': { guard: 'termIsCurrent', actions: 'handleAppendResponse' },
-        'raft.heartbeatResp': { guard: 'termIsCurrent', actions: 'handleHeartbeatResponse' },
-        'raft.propose': { actions: 'appendForwardedProposals' },
-        'raft.readIndex': { actions: 'serveForwardedReadIndex' },
+        'raft.heartbeat': [
+          { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
+          { target: '.follower', reenter: true, actions: ['followLeader', 'handleHeartbeat', 'runHousekeeping'] },
+        ],
+        'raft.snapshot': [
+          { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
+          { target: '.follower', reenter: true, actions: ['followLeader', 'handleInstallSnapshot'] },
+        ],
+        'raft.vote': [
+          { guard: 'voteRequestInLease' },
+          { guard: 'isPreVoteRequest', actions: 'answerVoteRequest' },
+          { guard: 'termIsNewer', target: '.follower', reenter: true, actions: ['adoptNewerTerm', 'answerVoteRequest'] },
+          { guard: 'canGrantVote', target: '.follower', reenter: true, actions: 'answerVoteRequest' },
+          { actions: 'answerVoteRequest' },
+        ],
+        'raft.voteResp': { guard: 'responseCarriesNewerTerm', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
+        'raft.appendResp': { guard: 'termIsNewer', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
+        'raft.heartbeatResp': { guard: 'termIsNewer', target: '.follower', reenter: true, actions: 'adoptNewerTerm' },
+        'raft.readIndexResp': { actions: 'completeForwardedRead' },
+        // ---- the etcd server: client requests and watch streams, in any role.
+        'etcd.request': [
+          { guard: 'memberStopped', actions: 'answerStopped' },
+          { guard: 'isDuplicateRequest' },
+          { guard: 'isProposal', actions: 'proposeRequest' },
+          { guard: 'isLocalQuery', actions: 'answerLocalQuery' },
+          { guard: 'isLinearizableRead', actions: 'startLinearizableRead' },
+          { guard: 'isMoveLeader', actions: 'startLeaderTransfer' },
+        ],
+        // A pipelined batch of requests: one event, each request routed as above (server/requests.ts).
+        'etcd.requestBatch': { actions: 'handleRequestBatch' },
+        'etcd.watch.create': { actions: 'createWatch' },
+        'etcd.watch.cancel': { actions: 'cancelWatch' },
+        'etcd.watch.progress': { actions: 'requestWatchProgress' },
       },
       states: {
-        /**
-         * Every heartbeat interval: CheckQuorum (once per election timeout), heartbeats, housekeeping.
-         * Inside, proposals wait at most one ready interval to go out together (batching).
-         */
-        beating: {
-          initial: 'idle',
+        follower: {
+          entry: ['drawElectionTimeout', 'enterFollower'],
           after: {
-            heartbeatInterval: [
-              { guard: 'quorumLost', target: '#etcdMember.follower', actions: 'stepDownForLostQuorum' },
-              { target: 'beating', reenter: true, actions: 'runLeaderTick' },
+            electionTimeout: [
+              { guard: 'canStartPreVote', target: 'preCandidate' },
+              { guard: 'isPromotable', target: 'candidate' },
+              { target: 'follower', reenter: true, actions: 'runHousekeeping' },
             ],
           },
-          states: {
-            idle: { on: { 'member.readyRequested': 'readyScheduled' } },
-            readyScheduled: { after: { readyInterval: { target: 'idle', actions: 'runReadyCycle' } } },
+          on: {
+            'raft.timeoutNow': { guard: 'canCampaignOnTransfer', target: 'candidate', actions: 'markTransferCampaign' },
+            'raft.propose': { actions: 'forwardProposals' },
           },
         },
+        preCandidate: {
+          entry: ['drawElectionTimeout', 'startPreVote', 'runHousekeeping'],
+          always: [
+            { guard: 'voteQuorumReached', target: 'candidate' },
+            { guard: 'voteQuorumLost', target: 'follower' },
+          ],
+          after: { electionTimeout: { target: 'preCandidate', reenter: true } },
+          on: { 'raft.voteResp': { guard: 'isResponseToOurCampaign', actions: 'recordVote' } },
+        },
+        candidate: {
+          entry: ['drawElectionTimeout', 'startElection', 'runHousekeeping'],
+          exit: 'clearTransferCampaign',
+          always: [
+            { guard: 'voteQuorumReached', target: 'leader' },
+            { guard: 'voteQuorumLost', target: 'follower' },
+          ],
+          after: {
+            electionTimeout: [
+              { guard: 'preVoteEnabled', target: 'preCandidate' },
+              { target: 'candidate', reenter: true },
+            ],
+          },
+          on: { 'raft.voteResp': { guard: 'isResponseToOurCampaign', actions: 'recordVote' } },
+        },
+        leader: {
+          entry: 'becomeLeader',
+          exit: 'leaveLeadership',
+          initial: 'beating',
+          on: {
+            'raft.appendResp': { guard: 'termIsCurrent', actions: 'handleAppendResponse' },
+            'raft.heartbeatResp': { guard: 'termIsCurrent', actions: 'handleHeartbeatResponse' },
+            'raft.propose': { actions: 'appendForwardedProposals' },
+            'raft.readIndex': { actions: 'serveForwardedReadIndex' },
+          },
+          states: {
+            /**
+             * Every heartbeat interval: CheckQuorum (once per election timeout), heartbeats, housekeeping.
+             * Inside, proposals wait at most one ready interval to go out together (batching).
+             */
+            beating: {
+              initial: 'idle',
+              after: {
+                heartbeatInterval: [
+                  { guard: 'quorumLost', target: '#etcdMember.running.follower', actions: 'stepDownForLostQuorum' },
+                  { target: 'beating', reenter: true, actions: 'runLeaderTick' },
+                ],
+              },
+              states: {
+                idle: { on: { 'member.readyRequested': 'readyScheduled' } },
+                readyScheduled: { after: { readyInterval: { target: 'idle', actions: 'runReadyCycle' } } },
+              },
+            },
+          },
+        },
+        removed: {
+          entry: 'enterRemoved',
+          on: { 'raft.*': {} },
+        },
       },
-    },
-    removed: {
-      entry: 'enterRemoved',
-      on: { 'raft.*': {} },
     },
   },
 });

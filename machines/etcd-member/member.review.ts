@@ -167,7 +167,11 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'member.readyRequested': [{ type: 'member.readyRequested' }],
 };
 
-const ROLE_OF_STATE = { follower: 'follower', preCandidate: 'preCandidate', candidate: 'candidate', leader: 'leader', removed: 'removed' } as const;
+// Role states live under `running` (see the machine: start-up work stays on the root).
+const ROLE_OF_STATE = {
+  'running.follower': 'follower', 'running.preCandidate': 'preCandidate', 'running.candidate': 'candidate',
+  'running.leader': 'leader', 'running.removed': 'removed',
+} as const;
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {
   '*': (snapshot) => {
@@ -180,7 +184,7 @@ export const reviewInvariants: ReviewModule['reviewInvariants'] = {
     if (raft.persistedIndex > raft.log.lastIndex) return `persisted ${raft.persistedIndex} is past the last index ${raft.log.lastIndex}`;
     return null;
   },
-  leader: (snapshot) => {
+  'running.leader': (snapshot) => {
     const { raft, self } = ctx(snapshot);
     if (raft.term < raft.log.lastTerm) return `term ${raft.term} is older than its log's last term ${raft.log.lastTerm}`;
     if (raft.leader !== self) return `a leader that believes ${raft.leader} leads`;
@@ -189,21 +193,21 @@ export const reviewInvariants: ReviewModule['reviewInvariants'] = {
     const untracked = peers.filter((id) => !raft.progress.has(id));
     return untracked.length === 0 ? null : `no progress for ${untracked.join(', ')}`;
   },
-  follower: (snapshot) => {
+  'running.follower': (snapshot) => {
     const { raft } = ctx(snapshot);
     // Only a leader serves read-index requests; leaving leadership must hand every waiting one back.
     if (raft.pendingReads.length > 0 || raft.readsAwaitingTermCommit.length > 0) return 'a follower holds read-index requests it would serve itself';
     return raft.progress.size === 0 ? null : 'a follower tracks replication progress';
   },
-  preCandidate: (snapshot) => {
+  'running.preCandidate': (snapshot) => {
     const { raft, self } = ctx(snapshot);
     return raft.votes.get(self) === true && raft.leader === null ? null : 'a pre-candidate without its own vote, or with a leader';
   },
-  candidate: (snapshot) => {
+  'running.candidate': (snapshot) => {
     const { raft, self } = ctx(snapshot);
     return raft.vote === self && raft.votes.get(self) === true ? null : `a candidate that voted for ${raft.vote}`;
   },
-  removed: (snapshot) => {
+  'running.removed': (snapshot) => {
     const { raft, server } = ctx(snapshot);
     if (!raft.removed || raft.leader !== null) return 'removed but still part of the cluster';
     return server.waiters.size === 0 ? null : 'a removed member still owes answers';
