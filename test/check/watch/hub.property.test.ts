@@ -179,7 +179,8 @@ describe('WatchHub output vs the watch checker', () => {
           }
         }
       }),
-      { numRuns: 50 },
+      // A fixed seed: this test proves the generator's reach, so it must not depend on the draw of the day.
+      { numRuns: 50, seed: 20261121 },
     );
     expect([...seen].sort()).toEqual(['compacted', 'multi-revision response', 'oversized revision', 'progress', 'reconnect']);
   });
