@@ -58,8 +58,8 @@ describe('apiserver machine', () => {
     h.run(5_000);
     const client = h.hosted.etcdClient.snapshot()!.context as EtcdClientContext;
     const ids = Object.keys(client.watches);
-    expect(ids.filter((id) => id.startsWith('i0.'))).toEqual([]);
-    expect(ids.filter((id) => id.startsWith('i1.'))).toHaveLength(15);
+    expect(ids.filter((id) => id.startsWith('apiserver-0/i0.'))).toEqual([]);
+    expect(ids.filter((id) => id.startsWith('apiserver-0/i1.'))).toHaveLength(15);
     // The crashed incarnation's watchers are gone with it; their clients re-watch.
     expect(h.watchEvents(before).map((e) => (e.object as any).metadata.name)).not.toContain('poke');
   });

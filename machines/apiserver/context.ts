@@ -30,9 +30,12 @@ export function createContext(input: HostedInput<ApiServerConfig>): ApiServerCon
   };
 }
 
-/** Ids unique across incarnations, so late answers addressed to a previous life are recognised. */
+/**
+ * Ids unique across incarnations, so late answers addressed to a previous life are recognised, and across
+ * apiservers: etcd members de-duplicate proposals by id, so two apiservers must never send the same one.
+ */
 export function nextId(ctx: ApiServerContext, kind: string): string {
-  return `i${ctx.incarnation}.${kind}${ctx.sequence++}`;
+  return `${ctx.self}/i${ctx.incarnation}.${kind}${ctx.sequence++}`;
 }
 
 /** What flows may read and draw, bound to this context. */
