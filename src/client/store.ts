@@ -93,6 +93,24 @@ export function storeDelete<T>(store: Store<T>, indexers: Indexers<T>, key: stri
   return { items, indices: reindex(store.indices, indexers, key, old, undefined) };
 }
 
+/**
+ * Add or Update in place, for a caller that owns the store (no one else holds this value): O(1) instead of
+ * copying every item. Opt in through `InformerOptions.ownsStore`.
+ */
+export function storePutInPlace<T>(store: Store<T>, indexers: Indexers<T>, key: string, obj: T): Store<T> {
+  const old = storeGet(store, key);
+  (store.items as Record<string, T>)[key] = obj;
+  return { items: store.items, indices: reindex(store.indices, indexers, key, old, obj) };
+}
+
+/** Delete in place (see storePutInPlace). */
+export function storeDeleteInPlace<T>(store: Store<T>, indexers: Indexers<T>, key: string): Store<T> {
+  const old = storeGet(store, key);
+  if (old === undefined) return store;
+  delete (store.items as Record<string, T>)[key];
+  return { items: store.items, indices: reindex(store.indices, indexers, key, old, undefined) };
+}
+
 /** Replace: the whole content at once (a relist), indices rebuilt. */
 export function storeReplace<T>(indexers: Indexers<T>, entries: readonly (readonly [string, T])[]): Store<T> {
   const items: Record<string, T> = {};

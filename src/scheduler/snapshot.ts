@@ -86,7 +86,8 @@ function podHostPorts(pod: Pod): HostPort[] {
   return out;
 }
 
-function imageNumNodes(nodes: readonly Node[]): Map<string, number> {
+/** On how many nodes each image name is present (framework.ImageStateSummary.NumNodes). */
+export function imageNumNodes(nodes: readonly Node[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const node of nodes) {
     const names = new Set<string>();
@@ -96,7 +97,8 @@ function imageNumNodes(nodes: readonly Node[]): Map<string, number> {
   return counts;
 }
 
-function nodeImageStates(node: Node, numNodes: ReadonlyMap<string, number>): Map<string, ImageStateSummary> {
+/** A node's images with their sizes and cluster-wide spread, as ImageLocality reads them. */
+export function nodeImageStates(node: Node, numNodes: ReadonlyMap<string, number>): Map<string, ImageStateSummary> {
   const states = new Map<string, ImageStateSummary>();
   for (const image of node.status?.images ?? []) {
     for (const name of image.names ?? []) {

@@ -127,14 +127,50 @@ export function spreadConstraints(pod: Pod, snapshot: Snapshot, action: WhenUnsa
   return { constraints: defaults.map((c) => ({ ...c, selector })), systemDefaulted: true };
 }
 
+// Counting matching pods is the hot loop of a cycle (every pod of every node, per constraint). A NodeInfo's
+// pod list is an immutable value replaced whenever the node's pods change, so counts are remembered per
+// (pod list, namespace, selector): a scheduler re-counts only the nodes that changed since its last cycle.
+// Selectors are interned to small numbers so a lookup hashes no long strings.
+const counts = new WeakMap<readonly PodInfo[], Map<string, Map<number, number>>>();
+const selectorIds = new WeakMap<Selector, number>();
+const internedSelectors = new Map<string, number>();
+
+function selectorId(selector: Selector): number {
+  let id = selectorIds.get(selector);
+  if (id === undefined) {
+    const text = JSON.stringify(selector);
+    id = internedSelectors.get(text);
+    if (id === undefined) {
+      id = internedSelectors.size;
+      internedSelectors.set(text, id);
+    }
+    selectorIds.set(selector, id);
+  }
+  return id;
+}
+
 /** countPodsMatchSelector: same namespace, not terminating; an empty selector counts nothing. */
 export function countPodsMatchSelector(pods: readonly PodInfo[], selector: Selector, namespace: string): number {
   if (isEverything(selector)) return 0;
+  let byNamespace = counts.get(pods);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    counts.set(pods, byNamespace);
+  }
+  let bySelector = byNamespace.get(namespace);
+  if (bySelector === undefined) {
+    bySelector = new Map();
+    byNamespace.set(namespace, bySelector);
+  }
+  const id = selectorId(selector);
+  const known = bySelector.get(id);
+  if (known !== undefined) return known;
   let n = 0;
   for (const p of pods) {
     if (p.pod.metadata?.deletionTimestamp !== undefined || podNamespace(p.pod) !== namespace) continue;
     if (matches(selector, p.pod.metadata?.labels)) n++;
   }
+  bySelector.set(id, n);
   return n;
 }
 

@@ -61,10 +61,11 @@ export const podTopologySpreadScorePlugin: ScorePlugin = {
       const labels = nodeLabels(info);
       if (requireAllTopologies && !nodeLabelsMatchSpreadConstraints(labels, constraints)) continue;
       for (const c of constraints) {
-        if (!matchNodeInclusionPolicies(c, pod, info, required)) continue;
+        if (c.topologyKey === LABEL_HOSTNAME) continue; // per-node counts are taken in Score
         const k = topologyPair(c.topologyKey, labels[c.topologyKey] ?? '');
         const current = pairCounts.get(k);
         if (current === undefined) continue; // not a domain of any candidate node
+        if (!matchNodeInclusionPolicies(c, pod, info, required)) continue;
         pairCounts.set(k, current + countPodsMatchSelector(info.pods, c.selector, ns));
       }
     }

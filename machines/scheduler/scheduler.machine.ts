@@ -1,0 +1,92 @@
+import { enqueueActions, setup } from 'xstate';
+import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
+import type { SchedulerConfig } from './config.ts';
+import {
+  cachesSynced, handleResponse, handleTimers, handleWatch, newSchedulerState, nextDeadline, startScheduler, startScheduling,
+  type SchedulerState,
+} from './scheduler.ts';
+
+/**
+ * kube-scheduler with the default profile: shared informers (pods, nodes, namespaces, services,
+ * replicasets) feed the scheduling queue and the scheduler cache; once they have synced, scheduling
+ * cycles run one at a time, each binding its pod asynchronously through `pods/<name>/binding`. It talks
+ * only to the apiserver named in its config, over the API protocol (src/apiserver/protocol.ts).
+ *
+ * `syncingCaches` lists and starts watches (handlers already fill the queue and the cache); once every
+ * informer has synced the machine is `scheduling`. Both states re-enter on every message so the one
+ * timer tracks the earliest deadline (informer back-off/stall, binding timeouts, the queue's 1 s backoff
+ * and 30 s leftover flushes). No disk: a restarted scheduler relists, as upstream.
+ *
+ * The context's `scheduler` is mutated in place by every action (indexed queue and cache; see README.md).
+ */
+export interface SchedulerContext {
+  scheduler: SchedulerState;
+  now: () => number;
+}
+
+export type SchedulerEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
+
+/** With nothing due, wake up anyway now and then (cheap; nothing happens). */
+export const IDLE_WAKEUP_MS = 60_000;
+
+type Enqueue = Parameters<Parameters<typeof enqueueActions<SchedulerContext, SchedulerEvent, undefined, SchedulerEvent, never, never, never, never, HostedEmitted>>[0]>[0]['enqueue'];
+
+function emitAll(enqueue: Enqueue, emits: readonly HostedEmitted[]): void {
+  for (const emitted of emits) enqueue.emit(emitted);
+}
+
+export const schedulerMachine = setup({
+  types: {
+    context: {} as SchedulerContext,
+    events: {} as SchedulerEvent,
+    input: {} as HostedInput<SchedulerConfig>,
+    emitted: {} as HostedEmitted,
+  },
+  actions: {
+    startInformers: enqueueActions(({ context, enqueue }) => emitAll(enqueue, startScheduler(context.scheduler, context.now()))),
+    receiveResponse: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'api.response') emitAll(enqueue, handleResponse(context.scheduler, event, context.now()));
+    }),
+    receiveWatchEvents: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'api.watch') emitAll(enqueue, handleWatch(context.scheduler, event, context.now()));
+    }),
+    handleTimers: enqueueActions(({ context, enqueue }) => emitAll(enqueue, handleTimers(context.scheduler, context.now()))),
+    startScheduling: enqueueActions(({ context, enqueue }) => emitAll(enqueue, startScheduling(context.scheduler, context.now()))),
+  },
+  guards: {
+    cachesSynced: ({ context }) => cachesSynced(context.scheduler),
+  },
+  delays: {
+    wakeup: ({ context }) => {
+      const now = context.now();
+      const at = nextDeadline(context.scheduler, now);
+      return at === undefined ? IDLE_WAKEUP_MS : Math.max(0, at - now);
+    },
+  },
+}).createMachine({
+  id: 'scheduler',
+  context: ({ input }) => ({
+    scheduler: newSchedulerState(input.address, input.incarnation, input.config, input.rng, input.now()),
+    now: input.now,
+  }),
+  entry: 'startInformers',
+  initial: 'syncingCaches',
+  states: {
+    syncingCaches: {
+      always: { guard: 'cachesSynced', target: 'scheduling', actions: 'startScheduling' },
+      on: {
+        'api.response': { target: 'syncingCaches', reenter: true, actions: 'receiveResponse' },
+        'api.watch': { target: 'syncingCaches', reenter: true, actions: 'receiveWatchEvents' },
+      },
+      after: { wakeup: { target: 'syncingCaches', reenter: true, actions: 'handleTimers' } },
+    },
+    scheduling: {
+      on: {
+        'api.response': { target: 'scheduling', reenter: true, actions: 'receiveResponse' },
+        'api.watch': { target: 'scheduling', reenter: true, actions: 'receiveWatchEvents' },
+      },
+      after: { wakeup: { target: 'scheduling', reenter: true, actions: 'handleTimers' } },
+    },
+  },
+});
