@@ -12,3 +12,4 @@ export * from './node-status.ts';
 export * from './kubelet-state.ts';
 export * from './start-container.ts';
 export * from './sync.ts';
+export * from './cri.ts';

@@ -10,6 +10,7 @@ import { parseQuantity, quantityValue } from '../api/quantity.ts';
 import type { ContainerBehavior } from './workload.ts';
 import { initialImageCache, normalizeImage, resolvePull } from './registry.ts';
 import type { CachedImage, ImageCache, RegistryConfig } from './registry.ts';
+import type { CriCall } from './cri.ts';
 
 /** 128 + SIGKILL: the exit code of a process killed after its grace period, or by the OOM killer. */
 export const SIGKILL_EXIT_CODE = 137;
@@ -84,6 +85,16 @@ export interface RuntimeState {
   readonly pulls: Readonly<Record<string, PullRecord>>;
   readonly sandboxes: Readonly<Record<string, SandboxRecord>>;
   readonly containers: Readonly<Record<string, ContainerRecord>>;
+  /**
+   * When present, every operation appends the CRI call it stands for: the kubelet runs its pure pod sync
+   * against its copy of the runtime with a journal, then sends the journal to the runtime actor (cri.ts).
+   */
+  readonly journal?: readonly CriCall[];
+}
+
+/** Record `call` in the state's journal, if it keeps one. */
+function journal(state: RuntimeState, call: CriCall): RuntimeState {
+  return state.journal === undefined ? state : { ...state, journal: [...state.journal, call] };
 }
 
 export type RuntimeEvent =
@@ -128,7 +139,7 @@ function nextId(state: RuntimeState, kind: string): [id: string, seq: number] {
 export function pullImage(state: RuntimeState, image: string, registry: RegistryConfig, now: number): { state: RuntimeState; pullId: string } {
   const normalized = normalizeImage(image).normalized;
   const ongoing = Object.values(state.pulls).find((p) => p.image === normalized && !p.done);
-  if (ongoing) return { state, pullId: ongoing.id };
+  if (ongoing) return { state: journal(state, { method: 'PullImage', image, pullId: ongoing.id, joined: true }), pullId: ongoing.id };
   const [id, seq] = nextId(state, 'pull');
   const outcome = resolvePull(registry, image);
   const startedAt = state.serializePulls ? Math.max(now, state.pullQueueFreeAt) : now;
@@ -137,14 +148,17 @@ export function pullImage(state: RuntimeState, image: string, registry: Registry
   const pull: PullRecord = { id, seq, image: normalized, startedAt, doneAt, done: false, result };
   return {
     pullId: id,
-    state: { ...state, seq, pullQueueFreeAt: state.serializePulls ? doneAt : state.pullQueueFreeAt, pulls: { ...state.pulls, [id]: pull } },
+    state: journal(
+      { ...state, seq, pullQueueFreeAt: state.serializePulls ? doneAt : state.pullQueueFreeAt, pulls: { ...state.pulls, [id]: pull } },
+      { method: 'PullImage', image, pullId: id, joined: false },
+    ),
   };
 }
 
 /** Drop a finished pull record once its outcome has been consumed. */
 export function forgetPull(state: RuntimeState, pullId: string): RuntimeState {
   const { [pullId]: _gone, ...pulls } = state.pulls;
-  return { ...state, pulls };
+  return journal({ ...state, pulls }, { method: 'ReleasePull', pullId });
 }
 
 /** CRI RunPodSandbox, with the IP the CNI plugin assigned (null for hostNetwork pods). */
@@ -163,7 +177,8 @@ export function runPodSandbox(state: RuntimeState, pod: Pod, ip: string | null, 
     state: 'ready',
     createdAt: now,
   };
-  return { sandboxId: id, state: { ...state, seq, sandboxes: { ...state.sandboxes, [id]: sandbox } } };
+  const call: CriCall = { method: 'RunPodSandbox', pod: { uid, name: sandbox.podName, namespace: sandbox.podNamespace }, hostNetwork: ip === null, sandboxId: id };
+  return { sandboxId: id, state: journal({ ...state, seq, sandboxes: { ...state.sandboxes, [id]: sandbox } }, call) };
 }
 
 function updateContainer(state: RuntimeState, c: ContainerRecord): RuntimeState {
@@ -177,8 +192,8 @@ function exitNow(c: ContainerRecord, at: number, exitCode: number, reason: ExitR
 /** CRI StopPodSandbox: the network goes away and any process still in it is killed (advance to `now` first). */
 export function stopPodSandbox(state: RuntimeState, sandboxId: string, now: number): RuntimeState {
   const sandbox = state.sandboxes[sandboxId];
-  if (!sandbox) return state;
-  let next: RuntimeState = { ...state, sandboxes: { ...state.sandboxes, [sandboxId]: { ...sandbox, state: 'notready' } } };
+  if (!sandbox) return journal(state, { method: 'StopPodSandbox', sandboxId });
+  let next: RuntimeState = { ...journal(state, { method: 'StopPodSandbox', sandboxId }), sandboxes: { ...state.sandboxes, [sandboxId]: { ...sandbox, state: 'notready' } } };
   for (const c of Object.values(state.containers)) {
     if (c.sandboxId !== sandboxId || c.state === 'exited') continue;
     next = updateContainer(next, c.state === 'running' ? exitNow(c, now, SIGKILL_EXIT_CODE, 'Error') : exitNow(c, now, 0, 'Completed'));
@@ -190,7 +205,7 @@ export function stopPodSandbox(state: RuntimeState, sandboxId: string, now: numb
 export function removePodSandbox(state: RuntimeState, sandboxId: string): RuntimeState {
   const { [sandboxId]: _gone, ...sandboxes } = state.sandboxes;
   const containers = Object.fromEntries(Object.entries(state.containers).filter(([, c]) => c.sandboxId !== sandboxId));
-  return { ...state, sandboxes, containers };
+  return journal({ ...state, sandboxes, containers }, { method: 'RemovePodSandbox', sandboxId });
 }
 
 export interface CreateContainerRequest {
@@ -235,7 +250,9 @@ export function createContainer(state: RuntimeState, req: CreateContainerRequest
     behavior: req.behavior,
     memoryLimitBytes: memoryLimit(req.container),
   };
-  return { containerId: id, state: updateContainer({ ...state, seq }, record) };
+  const { name, image: specImageField, resources } = req.container;
+  const call: CriCall = { method: 'CreateContainer', request: { ...req, container: { name, image: specImageField, ...(resources ? { resources } : {}) } }, containerId: id };
+  return { containerId: id, state: journal(updateContainer({ ...state, seq }, record), call) };
 }
 
 function earlier(a: ScheduledExit | null, b: ScheduledExit | null): ScheduledExit | null {
@@ -256,7 +273,7 @@ export function startContainer(state: RuntimeState, containerId: string, now: nu
     b.memoryUsageBytes !== null && c.memoryLimitBytes !== null && b.memoryUsageBytes > c.memoryLimitBytes
       ? { at: now + b.startDelayMs, exitCode: SIGKILL_EXIT_CODE, reason: 'OOMKilled' }
       : null;
-  return updateContainer(state, { ...c, state: 'running', startedAt: now, scheduledExit: earlier(natural, oom) });
+  return journal(updateContainer(state, { ...c, state: 'running', startedAt: now, scheduledExit: earlier(natural, oom) }), { method: 'StartContainer', containerId });
 }
 
 /**
@@ -265,20 +282,21 @@ export function startContainer(state: RuntimeState, containerId: string, now: nu
  */
 export function stopContainer(state: RuntimeState, containerId: string, gracePeriodMs: number, now: number): RuntimeState {
   const c = state.containers[containerId];
-  if (!c || c.state === 'exited') return state;
-  if (c.state === 'created') return updateContainer(state, exitNow(c, now, 0, 'Completed'));
+  const call: CriCall = { method: 'StopContainer', containerId, timeoutMs: gracePeriodMs };
+  if (!c || c.state === 'exited') return journal(state, call);
+  if (c.state === 'created') return journal(updateContainer(state, exitNow(c, now, 0, 'Completed')), call);
   const shutdown = c.behavior.shutdownDelayMs;
   const onTerm: ScheduledExit =
     shutdown !== null && shutdown < gracePeriodMs
       ? { at: now + shutdown, exitCode: c.behavior.termExitCode, reason: c.behavior.termExitCode === 0 ? 'Completed' : 'Error' }
       : { at: now + gracePeriodMs, exitCode: SIGKILL_EXIT_CODE, reason: 'Error' };
-  return updateContainer(state, { ...c, stopRequestedAt: c.stopRequestedAt ?? now, scheduledExit: earlier(c.scheduledExit, onTerm) });
+  return journal(updateContainer(state, { ...c, stopRequestedAt: c.stopRequestedAt ?? now, scheduledExit: earlier(c.scheduledExit, onTerm) }), call);
 }
 
 /** CRI RemoveContainer (garbage collection of exited containers). */
 export function removeContainer(state: RuntimeState, containerId: string): RuntimeState {
   const { [containerId]: _gone, ...containers } = state.containers;
-  return { ...state, containers };
+  return journal({ ...state, containers }, { method: 'RemoveContainer', containerId });
 }
 
 type Happening = { at: number; seq: number; apply: (s: RuntimeState) => Advanced };
