@@ -4,9 +4,11 @@ import { alreadyExists, statusError } from '../protocol.ts';
 import { decodeBody, expectedKindOf } from '../body.ts';
 import { badRequest, fail } from '../errors.ts';
 import { encodeForStorage, type KubeObject } from '../objects.ts';
+import { trackManagedFields } from './apply.ts';
 import { isDryRun, response, type Flow, type Scope } from './effects.ts';
 import { admit, admitValidating, attributesOf, guardShape, lookupNamespace, validateForCreate } from './pipeline.ts';
 import { createKey, readKey, storageError } from './storage.ts';
+import { beginServiceAllocation, commitServiceCreate } from '../allocators/flow.ts';
 
 /**
  * POST a collection: decode and default → mutating admission → BeforeCreate (system metadata, generated
@@ -21,6 +23,10 @@ export function* createFlow(s: Scope): Flow {
   const lookups = { namespace: yield* lookupNamespace(s) };
   obj = admit(s, attributesOf(s, 'CREATE', obj.metadata?.name ?? '', obj), lookups);
   obj = beforeCreate(s, obj);
+  obj = trackManagedFields(s, undefined, obj);
+  // Services: cluster IP and node ports (upstream's BeginCreate hook), committed with the object below.
+  const allocation = yield* beginServiceAllocation(s, obj);
+  if (allocation) obj = allocation.object;
   validateForCreate(resource, obj);
   admitValidating(s, attributesOf(s, 'CREATE', obj.metadata?.name ?? '', obj), lookups);
 
@@ -30,7 +36,7 @@ export function* createFlow(s: Scope): Flow {
     if (yield* readKey(key)) fail(alreadyExists(resource.group, resource.plural, name));
     return response(201, obj);
   }
-  const result = yield* createKey(key, encodeForStorage(obj));
+  const result = allocation ? yield* commitServiceCreate(s, key, obj, allocation) : yield* createKey(key, encodeForStorage(obj));
   if (!result.created) {
     if (s.request.body && (s.request.body as KubeObject).metadata?.generateName && !(s.request.body as KubeObject).metadata?.name) {
       const qualified = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
@@ -40,6 +46,7 @@ export function* createFlow(s: Scope): Flow {
     }
     fail(alreadyExists(resource.group, resource.plural, name));
   }
+  if ('object' in result) obj = result.object as KubeObject;
   return response(201, { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.revision) } });
 }
 

@@ -3,6 +3,7 @@ import { fail } from '../errors.ts';
 import { decodeFromStorage, encodeForStorage, type KubeObject } from '../objects.ts';
 import { isDryRun, type Effect, type Scope } from './effects.ts';
 import { deleteKey, readKey, storageError, updateKey } from './storage.ts';
+import { beginServiceUpdateAllocation, commitServiceUpdate } from '../allocators/flow.ts';
 
 /** How many times an unconditional update is retried after losing a race (upstream retries until it wins). */
 const MAX_ATTEMPTS = 8;
@@ -35,11 +36,21 @@ export function* guaranteedUpdate(
     if (!kv) fail(notFound(resource.group, resource.plural, name));
     const current = decodeFromStorage(kv.value, kv.modRevision);
     if (!current) fail(storageError(`unable to decode the stored ${resource.kind} ${name}`));
-    const next = mutate(current);
+    let next = mutate(current);
+    // Services: node ports / a cluster IP the update needs (upstream's BeginUpdate), committed with the write.
+    const allocation = yield* beginServiceUpdateAllocation(s, current, next);
+    if (allocation) next = allocation.object;
     const value = encodeForStorage(next);
     if (value === encodeForStorage(current)) return { object: current, deleted: false, unchanged: true };
     if (isDryRun(s)) return { object: next, deleted: false, unchanged: false };
-    const revision = yield* updateKey(key, value, kv.modRevision);
+    let revision: number | undefined;
+    if (allocation) {
+      const written = yield* commitServiceUpdate(key, value, kv.modRevision, allocation);
+      if ('lost' in written && written.lost === 'range') continue; // another allocation got in first: re-plan
+      revision = 'revision' in written ? written.revision : undefined;
+    } else {
+      revision = yield* updateKey(key, value, kv.modRevision);
+    }
     if (revision === undefined) {
       if (conditional) fail(conflict(resource.group, resource.plural, name));
       continue;

@@ -6,6 +6,7 @@ import { badRequest, fail } from '../errors.ts';
 import { cloneJson, type KubeObject } from '../objects.ts';
 import { applyPatch, checkPatchType, patchIsConditional } from '../patch/index.ts';
 import { preconditionOf } from '../resource-version.ts';
+import { applyFlow, trackManagedFields } from './apply.ts';
 import { response, type Flow, type Scope } from './effects.ts';
 import { guaranteedUpdate } from './guaranteed-update.ts';
 import { admit, admitValidating, attributesOf, guardShape, validateForUpdate } from './pipeline.ts';
@@ -86,6 +87,7 @@ export function updatedObject(s: Scope, body: KubeObject, current: KubeObject): 
     next = { ...next, metadata: { ...next.metadata, generation: next.metadata.generation + 1 } };
   }
   next = admit(s, attributesOf(s, 'UPDATE', s.target.name ?? '', next, current), {});
+  next = trackManagedFields(s, current, next);
   validateForUpdate(resource, current, next);
   admitValidating(s, attributesOf(s, 'UPDATE', s.target.name ?? '', next, current), {});
   return next;
@@ -100,7 +102,8 @@ export function* updateFlow(s: Scope): Flow {
 }
 
 export function* patchFlow(s: Scope): Flow {
-  const patchType = checkPatchType(s.request.patchType);
+  if (s.request.patchType === 'application/apply-patch+yaml') return yield* applyFlow(s);
+  const patchType = checkPatchType(s.request.patchType, s.request.query);
   const patch = s.request.body;
   const conditional = patchIsConditional(patchType, patch);
   const result = yield* guaranteedUpdate(s, s.target.key!, (current) => {

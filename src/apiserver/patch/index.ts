@@ -1,19 +1,34 @@
-import type { PatchType } from '../protocol.ts';
+import { invalidStatus, type Cause } from '../../api/index.ts';
+import { forbidden, required } from '../../api/validation/causes.ts';
+import type { ApiQuery, PatchType, Status } from '../protocol.ts';
 import { badRequest, fail, patchNotApplicable, unsupportedMediaType } from '../errors.ts';
 import { isPlainObject } from '../objects.ts';
 import { applyJsonPatch, jsonPatchMentionsResourceVersion, PatchApplyError, PatchDecodeError } from './json-patch.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { applyStrategicMergePatch, StrategicPatchError } from './strategic-merge.ts';
+import { parseApplyBody } from './apply/body.ts';
 
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch };
 
-const SUPPORTED: readonly PatchType[] = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const SUPPORTED: readonly PatchType[] = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
-/** Refuses patch types this model does not apply (server-side apply is a later issue) before any read. */
-export function checkPatchType(patchType: unknown): PatchType {
+/** errors.NewInvalid for PatchOptions (ValidatePatchOptions). */
+export function invalidPatchOptions(causes: readonly Cause[]): Status {
+  return invalidStatus('PatchOptions', '', causes, 'meta.k8s.io') as Status;
+}
+
+/** Refuses patch types this model does not apply, and `force` outside apply, before any read. */
+export function checkPatchType(patchType: unknown, query?: ApiQuery): PatchType {
   if (!SUPPORTED.includes(patchType as PatchType)) {
     fail(unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${SUPPORTED.join(', ')}`));
   }
+  const causes: Cause[] = [];
+  if (patchType !== 'application/apply-patch+yaml' && query?.force !== undefined) causes.push(forbidden('force', 'may not be specified for non-apply patch'));
+  if (patchType === 'application/apply-patch+yaml' && !query?.fieldManager) causes.push(required('fieldManager', 'is required for apply patch'));
+  if (typeof query?.fieldManager === 'string' && query.fieldManager.length > 128) {
+    causes.push({ type: 'FieldValueTooLong', field: 'fieldManager', message: 'Too long: may not be longer than 128' });
+  }
+  if (causes.length > 0) fail(invalidPatchOptions(causes));
   return patchType as PatchType;
 }
 
@@ -28,6 +43,9 @@ export function applyPatch(patchType: PatchType, current: unknown, patch: unknow
         return applyMergePatch(current, patch);
       case 'application/strategic-merge-patch+json':
         return applyStrategicMergePatch(current, patch);
+      case 'application/apply-patch+yaml':
+        // Objects are applied by the apply flow; a subresource (scale) takes the configuration as a merge.
+        return applyMergePatch(current, parseApplyBody(patch));
       default:
         return checkPatchType(patchType);
     }

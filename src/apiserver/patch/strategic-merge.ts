@@ -5,9 +5,10 @@ import { isPlainObject } from '../objects.ts';
  * OpenAPI schema upstream reads its strategies from: the merge keys below are keyed by field name (with
  * the container/service distinction for `ports`). Supported: recursive map merge, `null` deletes, lists
  * merged by key, `$patch: replace|delete` in maps and list items, `$retainKeys`,
- * `$deleteFromPrimitiveList/<field>`, and the merged primitive list `finalizers`. `$setElementOrder` is
- * accepted and ignored (merged items keep the original order, new ones are appended). Lists without a
- * merge key are replaced, as upstream does for fields without a patch strategy (e.g. tolerations).
+ * `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>` (the order kubectl's three-way patches
+ * ask for: patch items in that order, server-only items kept where they were relative to them), and the
+ * merged primitive list `finalizers`. Lists without a merge key are replaced, as upstream does for fields
+ * without a patch strategy (e.g. tolerations).
  */
 export class StrategicPatchError extends Error {}
 
@@ -68,11 +69,81 @@ function mergeList(original: unknown[], patch: unknown[], key: string, path: rea
   return result;
 }
 
+const SET_ELEMENT_ORDER = '$setElementOrder/';
+
+/** Position of `item` in `list`: by merge key for maps, by value for primitives (-1 when absent). */
+function indexIn(list: readonly unknown[], item: unknown, key: string | undefined): number {
+  if (key === undefined) return list.findIndex((x) => x === item);
+  if (!isPlainObject(item)) return -1;
+  return list.findIndex((x) => isPlainObject(x) && x[key] === item[key]);
+}
+
+/** normalizeSliceOrder: `items` sorted by their position in `order` (stable; unknown ones last). */
+function sortByOrder(items: unknown[], order: readonly unknown[], key: string | undefined): unknown[] {
+  const rank = (x: unknown) => {
+    const i = indexIn(order, x, key);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return items.map((x, i) => ({ x, i, r: rank(x) })).sort((a, b) => a.r - b.r || a.i - b.i).map((e) => e.x);
+}
+
+/**
+ * mergeSortedSlice: interleaves server-only items (`left`) into the patch-ordered ones (`right`), each
+ * keeping its relative order; where both sides are in the live list, the live order decides.
+ */
+function mergeSorted(left: unknown[], right: unknown[], serverOrder: readonly unknown[], key: string | undefined): unknown[] {
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length || j < right.length) {
+    if (i >= left.length) out.push(right[j++]);
+    else if (j >= right.length) out.push(left[i++]);
+    else {
+      const li = indexIn(serverOrder, left[i], key);
+      const ri = indexIn(serverOrder, right[j], key);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++]);
+      else out.push(right[j++]);
+    }
+  }
+  return out;
+}
+
+/**
+ * mergePatchIntoOriginal: merges each list that has a `$setElementOrder/<field>` directive and puts it in
+ * the requested order. Returns the fields it handled.
+ */
+function applyElementOrders(result: Record<string, unknown>, patch: Record<string, unknown>, path: readonly string[]): Set<string> {
+  const handled = new Set<string>();
+  for (const [directive, order] of Object.entries(patch)) {
+    if (!directive.startsWith(SET_ELEMENT_ORDER)) continue;
+    if (!Array.isArray(order)) throw new StrategicPatchError(`invalid type for ${directive}: expected a list`);
+    const field = directive.slice(SET_ELEMENT_ORDER.length);
+    const original = Array.isArray(result[field]) ? (result[field] as unknown[]) : undefined;
+    const patchList = patch[field];
+    if (patchList === null || (patchList !== undefined && !Array.isArray(patchList))) continue;
+    const key = mergeKeyFor(path, field);
+    let merged: unknown[];
+    if (original && patchList === undefined) merged = original;
+    else if (!original && patchList !== undefined) merged = strip(patchList) as unknown[];
+    else if (original && patchList !== undefined) {
+      if (key !== undefined) merged = mergeList(original, patchList, key, [...path, field]);
+      else if (MERGED_PRIMITIVE_LISTS.has(field)) merged = [...original, ...patchList.filter((v) => !original.includes(v))];
+      else merged = strip(patchList) as unknown[];
+    } else continue;
+    const inPatch = merged.filter((x) => indexIn(order, x, key) >= 0);
+    const serverOnly = merged.filter((x) => indexIn(order, x, key) < 0);
+    result[field] = mergeSorted(sortByOrder(serverOnly, original ?? [], key), sortByOrder(inPatch, order, key), original ?? [], key);
+    handled.add(field);
+  }
+  return handled;
+}
+
 function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
   if (patch.$patch === 'replace') return strip(patch) as Record<string, unknown>;
   const result: Record<string, unknown> = { ...original };
+  const ordered = applyElementOrders(result, patch, path);
   for (const [field, value] of Object.entries(patch)) {
-    if (field === '$patch' || field === '$retainKeys' || field.startsWith('$setElementOrder/')) continue;
+    if (field === '$patch' || field === '$retainKeys' || field.startsWith(SET_ELEMENT_ORDER) || ordered.has(field)) continue;
     if (field.startsWith('$deleteFromPrimitiveList/')) {
       const target = field.slice('$deleteFromPrimitiveList/'.length);
       if (!Array.isArray(value)) throw new StrategicPatchError(`invalid type for ${field}: expected a list`);
