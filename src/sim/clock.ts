@@ -121,45 +121,103 @@ export class VirtualClock implements SimClock {
 /**
  * Wall-clock time for live mode (`kubesim up`): the same interface, backed by the platform's timers.
  * Lives in src/ (never in machines/), which stay pure.
+ *
+ * Two things keep live runs as orderly as virtual ones (the bus's FIFO links rely on them):
+ *  - `now()` is frozen for one synchronous turn of the event loop (it thaws at the next microtask
+ *    checkpoint), as virtual time stands still while an instant is processed. So a caller that computes
+ *    an absolute deadline, then passes `deadline - now()` as a delay, gets exactly that deadline back.
+ *  - Timers are kept in the same (deadline, sequence) heap as VirtualClock's and fired in that order by
+ *    one platform timer armed for the earliest deadline. Platform timers alone do not keep that order:
+ *    Node measures a delay from the event loop's cached time, so a timer set late in a busy turn can
+ *    fire before one set earlier for the same deadline.
+ * Without both, an etcd watch stream delivered revisions out of order under load and the apiserver's
+ * watch cache dropped the overtaken events.
  */
 export class RealTimeClock implements SimClock {
   private readonly origin = performance.now();
-  private readonly handles = new Map<TimerEntry, ReturnType<typeof globalThis.setTimeout>>();
+  private readonly heap = new TimerHeap();
   private sequence = 0;
+  private platformTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  private platformDeadline = Number.POSITIVE_INFINITY;
+  private disposed = false;
+  /** `now()` for the current synchronous turn; undefined between turns. */
+  private frozen: number | undefined;
+  private readonly thaw = (): void => {
+    this.frozen = undefined;
+  };
+  /** What `now()` reads at construction: 0 by default; `kubesim up` passes `Date.now() - KUBESIM_EPOCH_MS`. */
+  private readonly startMs: number;
+
+  constructor(options: { startMs?: number } = {}) {
+    this.startMs = options.startMs ?? 0;
+  }
 
   now(): number {
-    return performance.now() - this.origin;
+    if (this.frozen === undefined) {
+      this.frozen = this.startMs + performance.now() - this.origin;
+      queueMicrotask(this.thaw);
+    }
+    return this.frozen;
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const delay = delayMs > 0 ? delayMs : 0;
     const entry: TimerEntry = { deadline: this.now() + delay, seq: this.sequence++, callback };
-    const handle = globalThis.setTimeout(() => {
-      this.handles.delete(entry);
-      const run = entry.callback;
+    if (this.disposed) {
       entry.callback = null;
-      run?.();
-    }, delay);
-    this.handles.set(entry, handle);
+      return entry;
+    }
+    this.heap.push(entry);
+    this.arm();
     return entry;
   }
 
   clearTimeout(handle: TimerHandle | undefined): void {
-    if (!handle) return;
-    const timer = this.handles.get(handle);
-    if (timer !== undefined) globalThis.clearTimeout(timer);
-    this.handles.delete(handle);
-    handle.callback = null;
+    if (handle) this.heap.cancel(handle);
   }
 
   get pending(): number {
-    return this.handles.size;
+    return this.heap.size;
   }
 
   /** Cancels every outstanding timer (clean shutdown). */
   dispose(): void {
-    for (const timer of this.handles.values()) globalThis.clearTimeout(timer);
-    for (const entry of this.handles.keys()) entry.callback = null;
-    this.handles.clear();
+    this.disposed = true;
+    if (this.platformTimer !== undefined) globalThis.clearTimeout(this.platformTimer);
+    this.platformTimer = undefined;
+    for (let entry = this.heap.pop(); entry; entry = this.heap.pop()) entry.callback = null;
+  }
+
+  /** Makes sure the platform timer is set for the earliest deadline. */
+  private arm(): void {
+    const next = this.heap.peek();
+    if (!next) return;
+    if (this.platformTimer !== undefined && this.platformDeadline <= next.deadline) return;
+    if (this.platformTimer !== undefined) globalThis.clearTimeout(this.platformTimer);
+    this.platformDeadline = next.deadline;
+    this.platformTimer = globalThis.setTimeout(() => this.fireDue(), Math.max(0, next.deadline - this.now()));
+  }
+
+  /**
+   * Fires every timer due by now, in (deadline, sequence) order. Timers set meanwhile wait for the next
+   * turn even when already due (time is frozen within a turn), so a zero-delay loop cannot starve I/O.
+   */
+  private fireDue(): void {
+    this.platformTimer = undefined;
+    this.platformDeadline = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    const setBefore = this.sequence;
+    try {
+      for (;;) {
+        const next = this.heap.peek();
+        if (!next || next.deadline > now || next.seq >= setBefore) break;
+        this.heap.pop();
+        const run = next.callback;
+        next.callback = null;
+        run?.();
+      }
+    } finally {
+      if (!this.disposed) this.arm();
+    }
   }
 }
