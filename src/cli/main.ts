@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommands } from './commands/check.ts';
 import { registerReviewCommands } from './commands/review.ts';
+import { registerRunCommand } from './commands/run.ts';
 import { registerSimCommands } from './commands/sim.ts';
+import { registerUpCommand } from './commands/up.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerSimCommands(program);
   registerReviewCommands(program);
   registerCheckCommands(program);
+  registerRunCommand(program);
+  registerUpCommand(program);
   return program;
 }
 

@@ -1,0 +1,140 @@
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ClientInformer, buildCluster } from '../src/cluster/index.ts';
+import { PODS, type KubeObject } from '../src/client/index.ts';
+import { formatFigures, isMain, type Figures } from './harness.ts';
+
+/**
+ * End to end, pods scheduled and started per wall-clock second: a cluster of `nodes` nodes (3 etcd
+ * members, Raft replication of every write, one apiserver, the controller-manager, the scheduler, a
+ * kubelet and a container runtime per node) is started, then Deployments totalling `pods` replicas are
+ * applied through the apiserver; the clock runs until every pod is Running and Ready, as an unimpaired
+ * watch sees it. The image is the 320 kB pause image with a 100 ms pull (the pull is not what is
+ * measured). Also: the simulated-time to wall-time ratio over that stretch. Each load has a wall-clock
+ * budget (KUBESIM_BENCH_BUDGET seconds, default 600); a load that runs out reports the pods it got to.
+ */
+export interface Load {
+  nodes: number;
+  pods: number;
+  /** Replicas per Deployment. */
+  perDeployment?: number;
+  /** Stop after this many wall seconds of load (the figures are then for the pods that made it). */
+  wallBudgetSeconds?: number;
+}
+
+export interface LoadFigures {
+  wallSeconds: number;
+  virtualSeconds: number;
+  podsPerSecond: number;
+  scheduledPerSecond: number;
+  startWallSeconds: number;
+  ratio: number;
+  messages: number;
+  /** Pods Running and Ready when the run ended (all of them unless the wall budget ran out). */
+  running: number;
+  finished: boolean;
+}
+
+export function endToEnd({ nodes, pods, perDeployment = 1_000, wallBudgetSeconds = Number.POSITIVE_INFINITY }: Load): LoadFigures {
+  const startAt = performance.now();
+  const cluster = buildCluster({
+    nodes: { count: nodes, capacity: { cpu: '32', memory: '128Gi', pods: '110' } },
+    registry: { images: { 'registry.k8s.io/pause:3.9': { pullMs: 100 } } },
+  }, { seed: 1 });
+  cluster.start({ recordEvents: false, timeoutMs: 600_000 });
+  const startWallSeconds = (performance.now() - startAt) / 1000;
+
+  let running = 0;
+  let scheduled = 0;
+  const seen = new Map<string, { scheduled: boolean; running: boolean }>();
+  const informer = new ClientInformer<Pod & KubeObject>(cluster.sim, 'user/bench', { name: 'pods', resource: PODS }, () => 'apiserver-0', (delta) => {
+    const pod = delta.object;
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    const before = seen.get(key) ?? { scheduled: false, running: false };
+    const now = delta.type === 'deleted' ? { scheduled: false, running: false } : {
+      scheduled: !!pod.spec?.nodeName,
+      running: pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    };
+    scheduled += Number(now.scheduled) - Number(before.scheduled);
+    running += Number(now.running) - Number(before.running);
+    seen.set(key, now);
+  }).start();
+  cluster.runUntil(() => informer.synced, 10_000);
+
+  const wallStart = performance.now();
+  const virtualStart = cluster.now;
+  const sentBefore = cluster.sim.bus.stats.sent;
+  let scheduledAt = 0;
+  for (let i = 0; i * perDeployment < pods; i++) {
+    const replicas = Math.min(perDeployment, pods - i * perDeployment);
+    cluster.apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: { name: load-${i} }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: load-${i} } }
+  template:
+    metadata: { labels: { app: load-${i} } }
+    spec:
+      containers:
+      - name: pause
+        image: registry.k8s.io/pause:3.9
+        resources: { requests: { cpu: 10m, memory: 16Mi } }
+`);
+  }
+  const deadline = wallStart + wallBudgetSeconds * 1000;
+  let outOfTime = false;
+  const done = cluster.runUntil(() => {
+    if (scheduledAt === 0 && scheduled >= pods) scheduledAt = performance.now();
+    outOfTime = performance.now() > deadline;
+    return running >= pods || outOfTime;
+  }, 3_600_000) && !outOfTime;
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  const virtualSeconds = (cluster.now - virtualStart) / 1000;
+  if (!done && !outOfTime) throw new Error(`only ${running}/${pods} pods running after an hour of virtual time (${scheduled} scheduled)`);
+  informer.stop();
+  return {
+    wallSeconds,
+    virtualSeconds,
+    podsPerSecond: running / wallSeconds,
+    scheduledPerSecond: scheduledAt > 0 ? pods / ((scheduledAt - wallStart) / 1000) : scheduled / wallSeconds,
+    running,
+    finished: done,
+    startWallSeconds,
+    ratio: virtualSeconds / wallSeconds,
+    messages: cluster.sim.bus.stats.sent - sentBefore,
+  };
+}
+
+function figuresOf(label: string, f: LoadFigures, pods: number): Figures {
+  return {
+    ...(f.finished ? {} : { [`${label}: NOT FINISHED — pods running when the wall budget ran out`]: `${f.running} of ${pods}` }),
+    [`${label}: pods scheduled + started per wall second`]: Math.round(f.podsPerSecond),
+    [`${label}: pods scheduled (bound) per wall second`]: Math.round(f.scheduledPerSecond),
+    [`${label}: wall seconds (virtual seconds)`]: `${f.wallSeconds.toFixed(1)} (${f.virtualSeconds.toFixed(1)})`,
+    [`${label}: simulated / wall time`]: f.ratio.toPrecision(2),
+    [`${label}: bus messages`]: f.messages,
+    [`${label}: cluster start, wall seconds`]: Number(f.startWallSeconds.toFixed(1)),
+  };
+}
+
+/** Wall seconds a load may take (KUBESIM_BENCH_BUDGET); past it the figures cover the pods that made it. */
+const BUDGET_SECONDS = Number(process.env.KUBESIM_BENCH_BUDGET ?? 600);
+
+export async function run(): Promise<Figures> {
+  const loads: [string, Load][] = [
+    ['100 nodes / 3,000 pods', { nodes: 100, pods: 3_000, wallBudgetSeconds: BUDGET_SECONDS }],
+    ['1,000 nodes / 30,000 pods', { nodes: 1_000, pods: 30_000, wallBudgetSeconds: BUDGET_SECONDS }],
+  ];
+  const figures: Figures = {};
+  for (const [label, load] of loads) Object.assign(figures, figuresOf(label, endToEnd(load), load.pods));
+  return figures;
+}
+
+// `node bin/run-ts.mjs bench/cluster.bench.ts [nodes] [pods] [budget seconds]`
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const nodes = Number(args[0] ?? 100);
+  const pods = Number(args[1] ?? 3_000);
+  const budget = Number(args[2] ?? BUDGET_SECONDS);
+  process.stdout.write(formatFigures('cluster', figuresOf(`${nodes} nodes / ${pods} pods`, endToEnd({ nodes, pods, wallBudgetSeconds: budget }), pods)));
+}

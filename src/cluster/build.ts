@@ -1,0 +1,85 @@
+// Spec → a running model: one Simulation with every component at its conventional address.
+//
+//   etcd-1…etcd-N                        Raft members (machines/etcd-member)
+//   apiserver-0…  (+ apiserver-i/etcd)   kube-apiservers, each with its own etcd client
+//   kcm-0                                kube-controller-manager
+//   scheduler-0                          kube-scheduler
+//   node-i/containerd, node-i/kubelet    each worker node's container runtime and kubelet
+//   node-i/kube-proxy                    each node's kube-proxy (when that component is present)
+//
+// Everything starts at virtual time 0, as static pods do on a kubeadm control plane: components that
+// come up before the apiserver serves retry with their client's back-off, exactly as they would.
+import { etcdMemberMachine } from '../../machines/etcd-member/index.ts';
+import { controllerManagerMachine } from '../../machines/controller-manager/controller-manager.machine.ts';
+import type { ControllerManagerConfig } from '../../machines/controller-manager/config.ts';
+import type { Address } from '../bus/envelope.ts';
+import { hostApiServer } from '../apiserver/host.ts';
+import { Simulation, type SimulationOptions } from '../host/simulation.ts';
+import type { SimClock } from '../sim/clock.ts';
+import { Cluster, type ClusterLayout } from './cluster.ts';
+import { hostKubeProxyIfPresent, hostNodeIfPresent, hostSchedulerIfPresent } from './components.ts';
+import { resolveClusterSpec } from './resolve-spec.ts';
+import { nodeNetwork, type ClusterSpec, type ResolvedClusterSpec } from './spec.ts';
+
+export interface BuildOptions {
+  seed?: number | string;
+  /** Default: a fresh VirtualClock. `kubesim up` passes a RealTimeClock. */
+  clock?: SimClock;
+  inspect?: SimulationOptions['inspect'];
+}
+
+export const CONTROLLER_MANAGER = 'kcm-0';
+export const SCHEDULER_ADDRESS = 'scheduler-0';
+
+/**
+ * Builds the cluster a spec describes. Throws an InputError (with the field's path) on a bad spec,
+ * before anything is hosted. Nothing runs until the caller drives the clock (`cluster.start()`).
+ */
+export function buildCluster(spec: ClusterSpec | unknown = {}, options: BuildOptions = {}): Cluster {
+  return buildResolvedCluster(resolveClusterSpec(spec), options);
+}
+
+/** Builds from a spec already checked by `resolveClusterSpec` (a scenario's `cluster:`). */
+export function buildResolvedCluster(resolved: ResolvedClusterSpec, options: BuildOptions = {}): Cluster {
+  const sim = new Simulation({ seed: options.seed ?? 1, clock: options.clock, link: resolved.network, inspect: options.inspect });
+
+  const etcdMembers = Array.from({ length: resolved.etcdMembers }, (_, i) => `etcd-${i + 1}`);
+  for (const member of etcdMembers) sim.add(member, etcdMemberMachine, { members: etcdMembers });
+
+  const apiservers = Array.from({ length: resolved.apiservers }, (_, i) => `apiserver-${i}`);
+  for (const address of apiservers) {
+    hostApiServer(sim, address, { etcdMembers, config: resolved.components.apiserver });
+  }
+  // kubeadm's stacked control plane: the controller-manager and scheduler talk to their own node's
+  // apiserver; kubelets (and kube-proxies) are spread over the apiservers as a load balancer would.
+  const controlPlaneApiserver = apiservers[0];
+  sim.add<ControllerManagerConfig>(CONTROLLER_MANAGER, controllerManagerMachine, {
+    ...resolved.components.controllerManager, apiserver: controlPlaneApiserver,
+  });
+  const scheduler = hostSchedulerIfPresent(sim, SCHEDULER_ADDRESS, { apiserver: controlPlaneApiserver, config: resolved.components.scheduler });
+
+  const nodeApiserver = (index: number): Address => apiservers[(index - 1) % apiservers.length];
+  const kubeProxies: Address[] = [];
+  let kubelets = false;
+  resolved.nodes.forEach((node, i) => {
+    kubelets = hostNodeIfPresent(sim, { ...nodeNetwork(i + 1), ...node }, {
+      apiserver: nodeApiserver(i + 1),
+      index: i + 1,
+      ...(resolved.registry ? { registry: resolved.registry } : {}),
+      ...(resolved.components.kubelet ? { kubelet: resolved.components.kubelet } : {}),
+    }).length > 0;
+    const proxy = hostKubeProxyIfPresent(sim, node.name, { apiserver: nodeApiserver(i + 1), mode: resolved.components.kubeProxyMode });
+    if (proxy) kubeProxies.push(proxy);
+  });
+
+  const layout: ClusterLayout = {
+    etcdMembers,
+    apiservers,
+    controllerManager: CONTROLLER_MANAGER,
+    scheduler,
+    nodes: resolved.nodes.map((n) => n.name),
+    kubelets,
+    kubeProxies,
+  };
+  return new Cluster(sim, resolved, layout);
+}

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startUp, type RunningCluster } from '../../src/cli/commands/up.ts';
+import type { ClusterSpec } from '../../src/cluster/index.ts';
+
+/**
+ * `kubesim up` in process on a free port, with its kubeconfig in a temporary folder, and real kubectl
+ * binaries to drive it. Acceptance tests use only what a user has: the kubeconfig and the HTTP API.
+ */
+
+export const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
+
+export function kubectlBinary(version: string): string | undefined {
+  const bin = join(KUBECTL_DIR, `kubectl.${version}`);
+  return existsSync(bin) ? bin : undefined;
+}
+
+export interface E2eCluster {
+  running: RunningCluster;
+  kubeconfig: string;
+  dir: string;
+  /** Writes a file in the temporary folder (manifests for `apply -f`); returns its path. */
+  file(name: string, content: string): string;
+  /** Runs a kubectl binary against the cluster (its discovery cache under the temporary folder). */
+  kubectl(bin: string, args: string[], timeoutMs?: number): Promise<Run>;
+  stop(): Promise<void>;
+}
+
+export async function startE2eCluster(spec: ClusterSpec = {}): Promise<E2eCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-e2e-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const running = await startUp({ port: 0, kubeconfig, spec, seed: 1, readyTimeoutMs: 60_000 });
+  return {
+    running, kubeconfig, dir,
+    kubectl: (bin, args, timeoutMs) => kubectl(bin, kubeconfig, dir, args, timeoutMs),
+    file(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    async stop() {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl with the cluster's kubeconfig; never throws on a non-zero exit (the test checks). */
+function kubectl(bin: string, kubeconfig: string, home: string, args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home };
+    execFile(bin, ['--kubeconfig', kubeconfig, ...args], { timeout: timeoutMs, env }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
