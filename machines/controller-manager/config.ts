@@ -1,25 +1,68 @@
 // What a controller-manager host is configured with, and the defaults of kube-controller-manager 1.30
-// (--concurrent-replicaset-syncs=5, --concurrent-deployment-syncs=5, burstReplicas 500, 5-minute
-// expectations, the default controller rate limiter).
+// (--controllers=* , --concurrent-*-syncs, burstReplicas 500, 5-minute expectations, the default
+// controller rate limiter, the node-lifecycle flags).
 import type { Address } from '../../src/bus/envelope.ts';
 import type { UserInfo } from '../../src/apiserver/protocol.ts';
 import {
   DEFAULT_CONTROLLER_RATE_LIMITER, DEFAULT_INFORMER_OPTIONS, type InformerOptions, type RateLimiterConfig,
 } from '../../src/client/index.ts';
 
-export type ControllerName = 'replicaset' | 'deployment';
+/** The controllers this model runs, by their `--controllers` names. */
+export const CONTROLLER_NAMES = [
+  'replicaset', 'deployment', 'nodelifecycle', 'taint-eviction-controller', 'endpoint', 'endpointslice', 'job', 'daemonset', 'garbagecollector', 'namespace',
+] as const;
+
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+/** --concurrent-*-syncs defaults (node lifecycle and taint eviction: their 8 update workers). */
+export const DEFAULT_WORKERS: Readonly<Record<ControllerName, number>> = Object.freeze({
+  replicaset: 5, deployment: 5, nodelifecycle: 8, 'taint-eviction-controller': 8, endpoint: 5, endpointslice: 5, job: 5,
+  daemonset: 2, garbagecollector: 20, namespace: 10,
+});
 
 /** Bugs a test can plant to show a checker catches them. */
 export type Plant =
   /** The ReplicaSet controller ignores its expectations: it acts on a cache that lags its own writes. */
-  | 'rs-no-expectations';
+  | 'rs-no-expectations'
+  /** The taint eviction controller deletes tolerating pods at once instead of after tolerationSeconds. */
+  | 'evict-without-toleration-wait'
+  /** The Endpoints and EndpointSlice controllers publish unready pods as ready addresses. */
+  | 'endpoints-include-unready';
+
+/** kube-controller-manager's node-lifecycle flags. */
+export interface NodeLifecycleConfig {
+  /** --node-monitor-period: how often node health is checked. */
+  monitorPeriodMs: number;
+  /** --node-monitor-grace-period: a node whose lease and status are older than this is Unknown (50 s since 1.30). */
+  monitorGracePeriodMs: number;
+  /** --node-startup-grace-period: the same for a node that never posted a Ready condition. */
+  startupGracePeriodMs: number;
+  /** --node-eviction-rate: nodes per second per zone given the NoExecute taint. */
+  evictionRate: number;
+  /** --secondary-node-eviction-rate: the rate in a partially disrupted zone of a large cluster. */
+  secondaryEvictionRate: number;
+  /** --large-cluster-size-threshold: above this many nodes a zone uses the secondary rate, else stops. */
+  largeClusterSizeThreshold: number;
+  /** --unhealthy-zone-threshold: the fraction of not-ready nodes (at least 3) that disrupts a zone. */
+  unhealthyZoneThreshold: number;
+}
+
+export const DEFAULT_NODE_LIFECYCLE: Readonly<NodeLifecycleConfig> = Object.freeze({
+  monitorPeriodMs: 5_000,
+  monitorGracePeriodMs: 50_000,
+  startupGracePeriodMs: 60_000,
+  evictionRate: 0.1,
+  secondaryEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
+});
 
 export interface ControllerManagerConfig {
   /** The kube-apiserver this process talks to (e.g. "apiserver-0"). */
   apiserver: Address;
-  /** Which controllers run; default both. */
+  /** Which controllers run; default all (`--controllers=*`). */
   controllers?: readonly ControllerName[];
-  /** Concurrent syncs per controller (its worker count); default 5 each. */
+  /** Concurrent syncs per controller (its worker count). */
   workers?: Partial<Record<ControllerName, number>>;
   /** Informer tuning (resync period, watch timeout, stall detection, relist back-off). */
   informer?: Partial<Omit<InformerOptions, 'apiserver' | 'idPrefix' | 'user'>>;
@@ -30,6 +73,7 @@ export interface ControllerManagerConfig {
   /** Unsatisfied expectations are ignored after this long. */
   expectationsTimeoutMs?: number;
   rateLimiter?: RateLimiterConfig;
+  nodeLifecycle?: Partial<NodeLifecycleConfig>;
   plant?: Plant;
 }
 
@@ -42,6 +86,7 @@ export interface ResolvedConfig {
   burstReplicas: number;
   expectationsTimeoutMs: number;
   rateLimiter: RateLimiterConfig;
+  nodeLifecycle: NodeLifecycleConfig;
   user: UserInfo;
   plant?: Plant;
 }
@@ -54,15 +99,20 @@ export const CONTROLLER_MANAGER_USER: UserInfo = Object.freeze({
 
 export function resolveConfig(config: ControllerManagerConfig): ResolvedConfig {
   if (!config.apiserver) throw new Error('controller-manager: config.apiserver is required');
+  const controllers = config.controllers ?? CONTROLLER_NAMES;
+  for (const name of controllers) {
+    if (!CONTROLLER_NAMES.includes(name)) throw new Error(`controller-manager: unknown controller ${JSON.stringify(name)}`);
+  }
   return {
     apiserver: config.apiserver,
-    controllers: config.controllers ?? ['replicaset', 'deployment'],
-    workers: { replicaset: config.workers?.replicaset ?? 5, deployment: config.workers?.deployment ?? 5 },
+    controllers,
+    workers: Object.fromEntries(CONTROLLER_NAMES.map((n) => [n, config.workers?.[n] ?? DEFAULT_WORKERS[n]])) as Record<ControllerName, number>,
     informer: { ...DEFAULT_INFORMER_OPTIONS, ...config.informer, user: CONTROLLER_MANAGER_USER },
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
     burstReplicas: config.burstReplicas ?? 500,
     expectationsTimeoutMs: config.expectationsTimeoutMs ?? 300_000,
     rateLimiter: config.rateLimiter ?? DEFAULT_CONTROLLER_RATE_LIMITER,
+    nodeLifecycle: { ...DEFAULT_NODE_LIFECYCLE, ...config.nodeLifecycle },
     user: CONTROLLER_MANAGER_USER,
     ...(config.plant ? { plant: config.plant } : {}),
   };

@@ -8,9 +8,10 @@ import {
 } from './manager.ts';
 
 /**
- * kube-controller-manager with the ReplicaSet and Deployment controllers: one process, one set of shared
- * informers (deployments, replicasets, pods) feeding both controllers' work queues, as upstream. It talks
- * only to the apiserver named in its config, over the API protocol (src/apiserver/protocol.ts).
+ * kube-controller-manager: one process, one set of shared informers feeding every enabled controller's
+ * work queue (ReplicaSet, Deployment, node lifecycle, taint eviction, Endpoints, EndpointSlice, Job,
+ * DaemonSet, garbage collector, namespace — the modules of controllers.ts), as upstream. It talks only to
+ * the apiserver named in its config, over the API protocol (src/apiserver/protocol.ts).
  *
  * `syncingCaches` lists and starts watches; handlers already queue keys. Once every informer has synced
  * (WaitForCacheSync) the workers start and the machine is `running`. Both states re-enter on every
@@ -63,7 +64,7 @@ export const controllerManagerMachine = setup({
   },
 }).createMachine({
   id: 'controllerManager',
-  context: ({ input }) => ({ manager: newManager(input.address, input.incarnation, input.config), now: input.now }),
+  context: ({ input }) => ({ manager: newManager(input.address, input.incarnation, input.config, input.now()), now: input.now }),
   entry: 'startInformers',
   initial: 'syncingCaches',
   states: {

@@ -55,3 +55,8 @@ export function satisfiedExpectations(e: Expectations, key: string, now: number,
   if (exp.add <= 0 && exp.del <= 0) return true;
   return now - exp.timestamp > ttlMs;
 }
+
+/** SetExpectations: `adds` creations and the deletion of exactly these pods. */
+export function setExpectations(e: Expectations, key: string, adds: number, deleteKeys: readonly string[], now: number): Expectations {
+  return set(e, key, { add: adds, del: deleteKeys.length, timestamp: now, deleteKeys: [...deleteKeys] });
+}

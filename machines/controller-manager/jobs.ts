@@ -4,13 +4,15 @@
 // controller's sequential writes). A step's calls are all answered (or time out) before the next step
 // is sent; the first failure ends the job, as `return err` does upstream. A write's returned
 // resourceVersion is reused by later writes of the same object in the job, as upstream code reuses the
-// object an Update returned.
+// object an Update returned. A call may carry follow-up calls (`then`), sent as an extra step only if it
+// succeeds, and events to record when it succeeds (`onSuccess`): both plain data.
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiRequest } from '../../src/apiserver/protocol.ts';
 import { isNotFound, sendRequest, type ApiFailure, type KubeObject, type Outgoing } from '../../src/client/index.ts';
 import type { ControllerName } from './config.ts';
+import type { EventSpec } from './events.ts';
 
 /** What a call's result means to its controller; interpreted by the controller that planned it. */
 export type CallTag =
@@ -21,7 +23,9 @@ export type CallTag =
   | { readonly kind: 'createReplicaSet'; readonly deployment: ObjectReference; readonly name: string; readonly message?: string }
   /** An uncached read that must show the same live object (RecheckDeletionTimestamp before adopting). */
   | { readonly kind: 'recheck'; readonly uid: string }
-  | { readonly kind: 'write' };
+  | { readonly kind: 'write' }
+  /** A controller-specific call: `op` says what it was, `key` which object or item it concerns. */
+  | { readonly kind: 'op'; readonly op: string; readonly key: string };
 
 export interface PlannedCall {
   readonly request: ApiRequest;
@@ -32,6 +36,10 @@ export interface PlannedCall {
   readonly tolerateNotFound?: boolean;
   /** A failure neither ends the job nor fails the sync (upstream ignores the error). */
   readonly ignoreFailure?: boolean;
+  /** Calls sent in a step of their own once this one has succeeded (before the next planned step). */
+  readonly then?: readonly PlannedCall[];
+  /** Events recorded when this call succeeds. */
+  readonly onSuccess?: readonly EventSpec[];
 }
 
 export type StepLabel = 'claim' | 'manage' | 'write' | 'status';
@@ -49,7 +57,13 @@ export interface RsStatusFinalizer {
   readonly diff: number;
 }
 
-export type Finalizer = RsStatusFinalizer;
+/** A controller's own finalizer data, read back only by that controller's `finalize`. */
+export interface OpaqueFinalizer {
+  readonly kind: 'opaque';
+  readonly data: unknown;
+}
+
+export type Finalizer = RsStatusFinalizer | OpaqueFinalizer;
 
 export interface JobPlan {
   readonly steps: readonly Step[];
@@ -84,10 +98,14 @@ export interface Job {
   readonly finalized: boolean;
   /** Set by a successful final status write (the minReadySeconds re-check). */
   readonly requeueAfterMs?: number;
+  /** Follow-up calls of the step in flight whose call succeeded: the next step to send. */
+  readonly followUps: readonly PlannedCall[];
+  /** A call failed after the finalizer started: its follow-ups stop (earlier failures do not stop them). */
+  readonly finalizerFailed?: boolean;
 }
 
 export function newJob(controller: ControllerName, key: string, plan: JobPlan): Job {
-  return { controller, key, plan, stepIndex: 0, inFlight: {}, rvs: {}, finalized: false };
+  return { controller, key, plan, stepIndex: 0, inFlight: {}, rvs: {}, finalized: false, followUps: [] };
 }
 
 export function objectKeyOf(resource: string, obj: KubeObject): string {
@@ -130,14 +148,18 @@ export function recordAnswer(job: Job, requestId: string, code: number, body: un
   if (!failure && call.objectKey && rv) rvs = { ...rvs, [call.objectKey]: rv };
   const counts = failure !== undefined && !call.ignoreFailure && !(call.tolerateNotFound && isNotFound(failure));
   const jobFailure = counts && !job.failure ? { error: failure, step: label } : job.failure;
-  return { job: { ...job, inFlight, rvs, failure: jobFailure }, result: { call, code, body, failure } };
+  // A tolerated NotFound (deleting what is gone) counts as done for what follows.
+  const done = !failure || (call.tolerateNotFound === true && isNotFound(failure));
+  const followUps = done && call.then ? [...job.followUps, ...call.then] : job.followUps;
+  const finalizerFailed = job.finalizerFailed || (counts && job.finalized) ? { finalizerFailed: true } : {};
+  return { job: { ...job, inFlight, rvs, failure: jobFailure, followUps, ...finalizerFailed }, result: { call, code, body, failure } };
 }
 
 export function stepDone(job: Job): boolean {
   return Object.keys(job.inFlight).length === 0;
 }
 
-/** The calls of the planned steps a failure cut off (never sent). */
+/** The calls of the planned steps (and follow-ups) a failure cut off (never sent). */
 export function skippedCalls(job: Job): PlannedCall[] {
-  return job.plan.steps.slice(job.stepIndex).flatMap((s) => s.calls);
+  return [...job.followUps, ...job.plan.steps.slice(job.stepIndex).flatMap((s) => s.calls)];
 }

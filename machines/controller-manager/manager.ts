@@ -1,30 +1,23 @@
 // The controller-manager as pure functions over one value (the machine's context minus host plumbing):
-// shared informers feed both controllers' handlers; each controller's work queue hands keys to up to
-// `workers` concurrent syncs; a sync is planned from the caches and run as a Job (jobs.ts); answers,
-// watch batches and timers move everything on. Every function returns the new state and what to emit.
-import type { ReplicaSet, Deployment } from 'kubernetes-types/apps/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+// shared informers feed every enabled controller's handlers; each controller's work queue hands keys to
+// up to `workers` concurrent syncs; a sync is planned from the caches and run as a Job (jobs.ts);
+// answers, watch batches and timers move everything on. Controllers are modules (controller-module.ts)
+// registered in one table (controllers.ts). Every function returns the new state and what to emit.
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
 import {
-  cancelWatch, failureOf, informerDeadline, newInformer, ownsRequest, queueAddAfter, queueAddRateLimited, queueDone,
-  queueForget, queueGet, queueNextReadyAt, queueNumRequeues, queuePromoteDue, receiveResponse, receiveWatch,
-  startInformer, tickInformer, timeoutFailure, type ApiFailure, type Delta, type InformerState, type InformerStep,
-  type KubeObject, type Outgoing, type WorkQueue,
+  cancelWatch, failureOf, informerDeadline, ownsRequest, queueAddAfter, queueAddRateLimited, queueDone, queueForget,
+  queueGet, queueNextReadyAt, queueNumRequeues, queuePromoteDue, receiveResponse, receiveWatch, startInformer,
+  tickInformer, timeoutFailure, type ApiFailure, type Delta, type InformerState, type InformerStep, type KubeObject,
+  type Outgoing, type WorkQueue,
 } from '../../src/client/index.ts';
 import { resolveConfig, type ControllerManagerConfig, type ControllerName, type ResolvedConfig } from './config.ts';
+import type { ControllerBase, ControllerContext } from './controller-module.ts';
+import { CONTROLLERS, informersFor } from './controllers.ts';
 import { newRecorder, recordEvent, type EventSpec, type RecorderState } from './events.ts';
-import { INFORMER_SPECS, informersFor, type InformerName, type Informers } from './informers.ts';
-import { newJob, ownsCall, recordAnswer, sendStep, skippedCalls, stepDone, type Job, type JobPlan } from './jobs.ts';
-import * as rsHandlers from './replicaset/handlers.ts';
-import { finalizeReplicaSetSync, onReplicaSetCallResult, onReplicaSetCallSkipped } from './replicaset/results.ts';
-import { newReplicaSetController, type ReplicaSetControllerState } from './replicaset/state.ts';
-import { syncReplicaSet } from './replicaset/sync.ts';
-import * as deploymentHandlers from './deployment/handlers.ts';
-import { onDeploymentCallResult } from './deployment/results.ts';
-import { DEPLOYMENT_MAX_RETRIES, newDeploymentController, type DeploymentControllerState } from './deployment/state.ts';
-import { syncDeployment } from './deployment/sync.ts';
+import { INFORMER_SPECS, newInformers, type InformerName, type Informers } from './informers.ts';
+import { newJob, ownsCall, recordAnswer, sendStep, skippedCalls, stepDone, type Job, type JobPlan, type Step } from './jobs.ts';
 
 export interface ManagerState {
   readonly self: Address;
@@ -32,8 +25,10 @@ export interface ManagerState {
   readonly idPrefix: string;
   readonly config: ResolvedConfig;
   readonly informers: Informers;
-  readonly replicaset: ReplicaSetControllerState;
-  readonly deployment: DeploymentControllerState;
+  /** The informers the enabled controllers need (the only ones started). */
+  readonly needed: readonly InformerName[];
+  /** Each enabled controller's state, by name. */
+  readonly controllers: Readonly<Partial<Record<ControllerName, ControllerBase>>>;
   readonly recorder: RecorderState;
   readonly seq: number;
   readonly workersStarted: boolean;
@@ -44,27 +39,27 @@ export interface Outcome {
   readonly emits: readonly HostedEmitted[];
 }
 
-type ControllerState = ReplicaSetControllerState | DeploymentControllerState;
-
-export function newManager(self: Address, incarnation: number, config: ControllerManagerConfig): ManagerState {
+export function newManager(self: Address, incarnation: number, config: ControllerManagerConfig, now = 0): ManagerState {
   const resolved = resolveConfig(config);
   const idPrefix = `${self}#${incarnation}`;
-  const options = { ...resolved.informer, apiserver: resolved.apiserver, idPrefix };
   return {
     self,
     idPrefix,
     config: resolved,
-    informers: {
-      deployments: newInformer(INFORMER_SPECS.deployments, options),
-      replicasets: newInformer(INFORMER_SPECS.replicasets, options),
-      pods: newInformer(INFORMER_SPECS.pods, options),
-    },
-    replicaset: newReplicaSetController(resolved.rateLimiter),
-    deployment: newDeploymentController(resolved.rateLimiter),
+    informers: newInformers({ ...resolved.informer, apiserver: resolved.apiserver, idPrefix }),
+    needed: informersFor(resolved.controllers),
+    controllers: Object.fromEntries(resolved.controllers.map((name) => [name, CONTROLLERS[name].create(resolved, now)])),
     recorder: newRecorder(),
     seq: 0,
     workersStarted: false,
   };
+}
+
+/** A controller's state, typed by the caller (tests and review read them). */
+export function controllerState<S extends ControllerBase>(state: ManagerState, name: ControllerName): S {
+  const cs = state.controllers[name];
+  if (!cs) throw new Error(`controller ${name} is not enabled`);
+  return cs as S;
 }
 
 /** A mutable scratchpad for one step of the manager; `done()` freezes it into an Outcome. */
@@ -74,6 +69,9 @@ class Tx {
   constructor(state: ManagerState, readonly now: number) {
     this.state = state;
   }
+  get ctx(): ControllerContext {
+    return { informers: this.state.informers, now: this.now, config: this.state.config };
+  }
   send(outgoing: readonly Outgoing[]): void {
     for (const o of outgoing) this.emits.push({ type: 'net.send', to: o.to, message: { ...o.message } });
   }
@@ -82,8 +80,8 @@ class Tx {
     this.state = { ...this.state, seq };
     return `${this.state.idPrefix}/${controller}/${seq}`;
   }
-  record(events: readonly EventSpec[]): void {
-    for (const spec of events) {
+  record(events: readonly EventSpec[] | undefined): void {
+    for (const spec of events ?? []) {
       const { state, sends } = recordEvent(this.state.recorder, spec, this.now, {
         apiserver: this.state.config.apiserver, idPrefix: this.state.idPrefix, user: this.state.config.user,
       });
@@ -91,36 +89,36 @@ class Tx {
       this.send(sends);
     }
   }
-  controller(name: ControllerName): ControllerState {
-    return name === 'replicaset' ? this.state.replicaset : this.state.deployment;
+  controller(name: ControllerName): ControllerBase {
+    return this.state.controllers[name]!;
   }
-  setController(name: ControllerName, next: ControllerState): void {
-    this.state = name === 'replicaset'
-      ? { ...this.state, replicaset: next as ReplicaSetControllerState }
-      : { ...this.state, deployment: next as DeploymentControllerState };
+  setController(name: ControllerName, next: ControllerBase): void {
+    if (this.state.controllers[name] === next) return;
+    this.state = { ...this.state, controllers: { ...this.state.controllers, [name]: next } };
   }
   done(): Outcome {
     return { state: this.state, emits: this.emits };
   }
 }
 
-const enabled = (state: ManagerState, name: ControllerName) => state.config.controllers.includes(name);
-const neededInformers = (state: ManagerState): InformerName[] => informersFor(state.config.controllers);
-
 /** Starts every informer the enabled controllers need (each lists, then watches). */
 export function startManager(state: ManagerState, now: number): Outcome {
   const tx = new Tx(state, now);
-  for (const name of neededInformers(state)) applyInformerStep(tx, name, startInformer(INFORMER_SPECS[name] as never, state.informers[name] as never, now));
+  for (const name of state.needed) applyInformerStep(tx, name, startInformer(INFORMER_SPECS[name] as never, state.informers[name] as never, now));
   return tx.done();
 }
 
 /** WaitForCacheSync: workers start only once every informer has delivered its first list. */
 export function cachesSynced(state: ManagerState): boolean {
-  return neededInformers(state).every((name) => state.informers[name].hasSynced);
+  return state.needed.every((name) => state.informers[name].hasSynced);
 }
 
 export function startWorkers(state: ManagerState, now: number): Outcome {
   const tx = new Tx({ ...state, workersStarted: true }, now);
+  for (const name of state.config.controllers) {
+    const onSynced = CONTROLLERS[name].onCachesSynced;
+    if (onSynced) tx.setController(name, onSynced(tx.controller(name), tx.ctx));
+  }
   runWorkers(tx);
   return tx.done();
 }
@@ -131,28 +129,20 @@ function applyInformerStep(tx: Tx, name: InformerName, step: InformerStep<KubeOb
   if (step.deltas.length > 0) dispatch(tx, name, step.deltas);
 }
 
-/** Hands deltas to every enabled controller's handlers (shared informers: both see the same stream). */
+/** Hands deltas to every enabled controller that uses this informer (shared: all see the same stream). */
 function dispatch(tx: Tx, name: InformerName, deltas: readonly Delta<KubeObject>[]): void {
-  const s = () => tx.state;
+  const listeners = tx.state.config.controllers.filter((c) => CONTROLLERS[c].informers.includes(name));
   for (const delta of deltas) {
-    if (enabled(s(), 'replicaset')) {
-      let rs = s().replicaset;
-      if (name === 'replicasets') rs = rsHandlers.onReplicaSetDelta(rs, delta as Delta<ReplicaSet>);
-      if (name === 'pods') rs = rsHandlers.onPodDelta(rs, s().informers, delta as Delta<Pod>, tx.now);
-      tx.state = { ...s(), replicaset: rs };
-    }
-    if (enabled(s(), 'deployment')) {
-      let dc = s().deployment;
-      if (name === 'deployments') dc = deploymentHandlers.onDeploymentDelta(dc, delta as Delta<Deployment>);
-      if (name === 'replicasets') dc = deploymentHandlers.onReplicaSetDelta(dc, s().informers, delta as Delta<ReplicaSet>);
-      if (name === 'pods') dc = deploymentHandlers.onPodDelta(dc, s().informers, delta as Delta<Pod>);
-      tx.state = { ...s(), deployment: dc };
+    for (const controller of listeners) {
+      const handled = CONTROLLERS[controller].onDelta(tx.controller(controller), name, delta, tx.ctx);
+      tx.setController(controller, handled.state);
+      tx.record(handled.events);
     }
   }
 }
 
 function informerOwning(state: ManagerState, requestId: string): InformerName | undefined {
-  return neededInformers(state).find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, requestId));
+  return state.needed.find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, requestId));
 }
 
 export function handleWatch(state: ManagerState, message: ApiWatchMessage, now: number): Outcome {
@@ -182,7 +172,7 @@ export function handleResponse(state: ManagerState, message: ApiResponseMessage,
 
 export function handleTimers(state: ManagerState, now: number): Outcome {
   const tx = new Tx(state, now);
-  for (const name of neededInformers(state)) {
+  for (const name of state.needed) {
     applyInformerStep(tx, name, tickInformer(INFORMER_SPECS[name] as never, tx.state.informers[name] as never, now));
   }
   for (const controller of state.config.controllers) {
@@ -199,18 +189,13 @@ export function handleTimers(state: ManagerState, now: number): Outcome {
 
 /** When anything is next due: an informer timer, a delayed queue key, a request deadline. */
 export function nextDeadline(state: ManagerState): number | undefined {
-  const times: number[] = [];
-  for (const name of neededInformers(state)) {
-    const at = informerDeadline(state.informers[name] as InformerState<KubeObject>);
-    if (at !== undefined) times.push(at);
+  let next = Infinity;
+  for (const name of state.needed) next = Math.min(next, informerDeadline(state.informers[name] as InformerState<KubeObject>) ?? Infinity);
+  for (const cs of Object.values(state.controllers)) {
+    next = Math.min(next, queueNextReadyAt(cs.queue) ?? Infinity);
+    for (const job of Object.values(cs.jobs)) if (job.deadline !== undefined && !stepDone(job)) next = Math.min(next, job.deadline);
   }
-  for (const controller of state.config.controllers) {
-    const cs = controller === 'replicaset' ? state.replicaset : state.deployment;
-    const ready = queueNextReadyAt(cs.queue);
-    if (ready !== undefined) times.push(ready);
-    for (const job of Object.values(cs.jobs)) if (job.deadline !== undefined && !stepDone(job)) times.push(job.deadline);
-  }
-  return times.length > 0 ? Math.min(...times) : undefined;
+  return next === Infinity ? undefined : next;
 }
 
 function setJob(tx: Tx, job: Job): void {
@@ -228,16 +213,16 @@ function recheckFailure(body: unknown, uid: string): ApiFailure | undefined {
 
 /** Records one answer (or timeout) for a job call and lets its controller interpret it. */
 function applyAnswer(tx: Tx, job: Job, requestId: string, code: number, body: unknown, failure: ApiFailure | undefined): Job {
-  const tag = job.inFlight[requestId].tag;
-  const effective = !failure && tag.kind === 'recheck' ? recheckFailure(body, tag.uid) : failure;
+  const call = job.inFlight[requestId];
+  const effective = !failure && call.tag.kind === 'recheck' ? recheckFailure(body, call.tag.uid) : failure;
   let { job: next, result } = recordAnswer(job, requestId, code, body, effective);
-  if (job.controller === 'replicaset') {
-    const interpreted = onReplicaSetCallResult(tx.state.replicaset, result);
-    tx.state = { ...tx.state, replicaset: interpreted.state };
+  if (!effective) tx.record(call.onSuccess);
+  const module = CONTROLLERS[job.controller];
+  if (module.onCallResult) {
+    const interpreted = module.onCallResult(tx.controller(job.controller), result, tx.ctx);
+    tx.setController(job.controller, interpreted.state);
     tx.record(interpreted.events);
-    if (tag.kind === 'rsStatus' && !effective && tag.requeueAfterMs !== undefined) next = { ...next, requeueAfterMs: tag.requeueAfterMs };
-  } else {
-    tx.record(onDeploymentCallResult(result));
+    if (interpreted.requeueAfterMs !== undefined) next = { ...next, requeueAfterMs: interpreted.requeueAfterMs };
   }
   setJob(tx, next);
   return next;
@@ -254,29 +239,38 @@ function answerCall(tx: Tx, message: ApiResponseMessage): void {
   // Otherwise: an event write (fire and forget) or an answer to an abandoned call.
 }
 
-/** Sends the job's next step, or its finalizer's, or ends it. */
+function send(tx: Tx, job: Job, step: Step): void {
+  const sent = sendStep(job, step, tx.now, tx.state.config.requestTimeoutMs, tx.state.config.apiserver, () => tx.nextId(job.controller));
+  setJob(tx, sent.job);
+  tx.send(sent.sends);
+}
+
+/** Sends the job's follow-ups, its next step, or its finalizer's, or ends it. */
 function advance(tx: Tx, job: Job): void {
   let current = job;
-  if (!current.failure && current.stepIndex < current.plan.steps.length) {
-    const step = current.plan.steps[current.stepIndex];
-    const sent = sendStep({ ...current, stepIndex: current.stepIndex + 1 }, step, tx.now, tx.state.config.requestTimeoutMs, tx.state.config.apiserver, () => tx.nextId(current.controller));
-    setJob(tx, sent.job);
-    tx.send(sent.sends);
+  const module = CONTROLLERS[current.controller];
+  // Follow-ups of the finalizer's calls go on whatever happened before it; the plan's stop at the first failure.
+  const blocked = current.finalized ? current.finalizerFailed === true : current.failure !== undefined;
+  if (!blocked && current.followUps.length > 0) {
+    send(tx, { ...current, followUps: [] }, { label: current.currentLabel ?? 'write', calls: current.followUps });
     return;
   }
-  if (current.failure && current.stepIndex < current.plan.steps.length) {
-    for (const call of skippedCalls(current)) {
-      if (current.controller === 'replicaset') tx.state = { ...tx.state, replicaset: onReplicaSetCallSkipped(tx.state.replicaset, call) };
-    }
-    current = { ...current, stepIndex: current.plan.steps.length };
+  if (!current.failure && current.stepIndex < current.plan.steps.length) {
+    send(tx, { ...current, stepIndex: current.stepIndex + 1 }, current.plan.steps[current.stepIndex]);
+    return;
   }
-  if (!current.finalized && current.plan.finalizer) {
-    const fin = finalizeReplicaSetSync(current.plan.finalizer, current.failure, tx.now, tx.state.config);
+  if (blocked && (current.stepIndex < current.plan.steps.length || current.followUps.length > 0)) {
+    for (const call of skippedCalls(current)) {
+      if (module.onCallSkipped) tx.setController(current.controller, module.onCallSkipped(tx.controller(current.controller), call));
+    }
+    current = { ...current, stepIndex: current.plan.steps.length, followUps: [] };
+  }
+  if (!current.finalized && current.plan.finalizer && module.finalize) {
+    const fin = module.finalize(tx.controller(current.controller), current.plan.finalizer, current.failure, tx.ctx);
+    if (fin.state) tx.setController(current.controller, fin.state);
     current = { ...current, finalized: true, ...(fin.requeueAfterMs !== undefined ? { requeueAfterMs: fin.requeueAfterMs } : {}) };
     if (fin.step) {
-      const sent = sendStep(current, fin.step, tx.now, tx.state.config.requestTimeoutMs, tx.state.config.apiserver, () => tx.nextId(current.controller));
-      setJob(tx, sent.job);
-      tx.send(sent.sends);
+      send(tx, current, fin.step);
       return;
     }
   }
@@ -289,12 +283,13 @@ function finish(tx: Tx, job: Job, ok: boolean, requeueAfterMs: number | undefine
   const jobs = { ...cs.jobs };
   delete jobs[job.key];
   let queue: WorkQueue = queueDone(cs.queue, job.key);
+  const maxRetries = CONTROLLERS[job.controller].maxRetries;
   if (ok) {
     const after = requeueAfterMs ?? plan?.requeueAfterMs;
     if (after !== undefined) queue = queueAddAfter(queue, job.key, after, tx.now);
     if (plan?.requeueRateLimited) queue = queueAddRateLimited(queue, job.key, tx.now);
     queue = queueForget(queue, job.key);
-  } else if (job.controller === 'deployment' && queueNumRequeues(queue, job.key) >= DEPLOYMENT_MAX_RETRIES) {
+  } else if (maxRetries !== undefined && queueNumRequeues(queue, job.key) >= maxRetries) {
     queue = queueForget(queue, job.key); // dropped out of the queue after maxRetries
   } else {
     queue = queueAddRateLimited(queue, job.key, tx.now);
@@ -305,17 +300,10 @@ function finish(tx: Tx, job: Job, ok: boolean, requeueAfterMs: number | undefine
 }
 
 function runSync(tx: Tx, controller: ControllerName, key: string): void {
-  let plan: JobPlan | undefined;
-  if (controller === 'replicaset') {
-    const result = syncReplicaSet(tx.state.replicaset, tx.state.informers, key, tx.now, tx.state.config);
-    tx.state = { ...tx.state, replicaset: result.state };
-    plan = result.plan;
-  } else {
-    const result = syncDeployment(tx.state.informers, key, tx.now, tx.state.config);
-    tx.record(result.events);
-    plan = result.plan;
-  }
-  const job = newJob(controller, key, plan ?? { steps: [] });
+  const result = CONTROLLERS[controller].sync(tx.controller(controller), key, tx.ctx);
+  tx.setController(controller, result.state);
+  tx.record(result.events);
+  const job = newJob(controller, key, result.plan ?? { steps: [] });
   setJob(tx, job);
   advance(tx, job);
 }
@@ -323,7 +311,10 @@ function runSync(tx: Tx, controller: ControllerName, key: string): void {
 /** Workers: while a controller has a free worker and a ready key, sync it. */
 function runWorkers(tx: Tx): void {
   for (const controller of tx.state.config.controllers) {
-    tx.setController(controller, { ...tx.controller(controller), queue: queuePromoteDue(tx.controller(controller).queue, tx.now) });
+    const before = tx.controller(controller);
+    const queue = queuePromoteDue(before.queue, tx.now);
+    if (queue !== before.queue) tx.setController(controller, { ...before, queue });
+    if (queue.queue.length === 0) continue; // nothing ready (the common case)
     for (;;) {
       const cs = tx.controller(controller);
       if (Object.keys(cs.jobs).length >= tx.state.config.workers[controller]) break;

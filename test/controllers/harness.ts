@@ -65,6 +65,8 @@ export class Cluster {
     this.kcm = this.sim.add(KCM, controllerManagerMachine, {
       apiserver: APISERVER,
       informer: { stallTimeoutMs: 3_000, backoff: { initialMs: 200, maxMs: 2_000, factor: 2, resetAfterMs: 60_000 } },
+      // The ReplicaSet and Deployment scenarios run just those two (each test file picks its own).
+      controllers: ['replicaset', 'deployment'],
       ...opts.kcm,
     });
   }

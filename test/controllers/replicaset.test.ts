@@ -3,6 +3,8 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { statusError } from '../../src/apiserver/protocol.ts';
 import { rfc3339 } from '../../src/kubelet/format.ts';
+import { controllerState } from '../../machines/controller-manager/manager.ts';
+import type { ReplicaSetControllerState } from '../../machines/controller-manager/replicaset/state.ts';
 import { Cluster } from './harness.ts';
 
 function replicaSet(name: string, replicas: number, minReadySeconds?: number): ReplicaSet {
@@ -203,7 +205,8 @@ describe('replicaset controller', () => {
     c.fake.send({ type: 'fake.delete', resource: 'replicasets', namespace: 'default', name: 'web' });
     c.run(1_000);
     expect(c.pods()).toHaveLength(0);
-    expect(c.manager().replicaset.expectations['default/web']).toBeUndefined();
-    expect(Object.keys(c.manager().replicaset.jobs)).toEqual([]);
+    const rs = controllerState<ReplicaSetControllerState>(c.manager(), 'replicaset');
+    expect(rs.expectations['default/web']).toBeUndefined();
+    expect(Object.keys(rs.jobs)).toEqual([]);
   });
 });
