@@ -5,7 +5,8 @@ import { servedResources } from '../../src/apiserver/resources.ts';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import { allCachesReady, checkFeeds, handleListResult, handleWatchResponse, isListOp, startFeeds } from './caches.ts';
 import { createContext, flowEnv, observe } from './context.ts';
-import { expireRequests, requestKey, resumeWithOutcome, startInternal, startRequest } from './runner.ts';
+import { cancelLogStream, relayLogData, tickLogStreams } from './log-streams.ts';
+import { expireRequests, requestKey, resumeWithKubeletAnswer, resumeWithOutcome, startInternal, startRequest } from './runner.ts';
 import type { ApiServerContext, ApiServerEvent } from './types.ts';
 import { cancelWatch, tickWatchers } from './watches.ts';
 
@@ -18,7 +19,8 @@ import { cancelWatch, tickWatchers } from './watches.ts';
  *
  * `initializing` until every watch cache has listed (requests are served meanwhile; those that need a
  * cache wait for it), then `serving`, which first creates the system namespaces. A timer tick handles
- * request deadlines, watch timeouts and bookmarks, silent cache feeds and etcd compaction. The context
+ * request deadlines, watch timeouts and bookmarks, silent cache feeds and etcd compaction. pods/log asks
+ * the pod's kubelet (`kubelet.logs`) and relays its answer, or its stream when following. The context
  * holds mutable maps changed only by these actions; every action ends by emitting the outbox in order.
  */
 
@@ -68,9 +70,19 @@ export const apiserverMachine = setup({
       }
       flush(context, enqueue.emit);
     }),
-    cancelWatch: enqueueActions(({ context, event }) => {
+    cancelWatch: enqueueActions(({ context, event, enqueue }) => {
       const message = event as Msg<'api.watch.cancel'>;
-      if (typeof message.from === 'string') cancelWatch(context, requestKey(message.from, String(message.requestId)));
+      if (typeof message.from === 'string') {
+        const key = requestKey(message.from, String(message.requestId));
+        // The client closed its stream: a watch, or a followed log (whose kubelet is told to stop).
+        if (!cancelWatch(context, key)) cancelLogStream(context, key);
+      }
+      flush(context, enqueue.emit);
+    }),
+    relayContainerLogs: enqueueActions(({ context, event, enqueue }) => {
+      const message = event as Msg<'kubelet.logs.data'>;
+      if (!resumeWithKubeletAnswer(context, message)) relayLogData(context, message);
+      flush(context, enqueue.emit);
     }),
     handleEtcdResult: enqueueActions(({ context, event, enqueue }) => {
       const message = event as Msg<'etcd.client.result'>;
@@ -102,6 +114,7 @@ export const apiserverMachine = setup({
     runTimers: enqueueActions(({ context, enqueue }) => {
       expireRequests(context);
       tickWatchers(context);
+      tickLogStreams(context);
       checkFeeds(context);
       const compaction = context.compaction;
       if (context.config.compactionIntervalMs > 0 && context.now() >= compaction.nextAt) {
@@ -127,6 +140,7 @@ export const apiserverMachine = setup({
     'api.watch.cancel': { actions: 'cancelWatch' },
     'etcd.client.result': { actions: ['handleEtcdResult', 'noteCacheReadiness'] },
     'etcd.client.watchEvent': { actions: 'handleEtcdWatchEvent' },
+    'kubelet.logs.data': { actions: 'relayContainerLogs' },
   },
   states: {
     initializing: {

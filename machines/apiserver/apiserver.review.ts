@@ -32,6 +32,8 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
     })),
     { type: 'etcd.client.result', from: 'apiserver-0/etcd', opId: 'unknown-op', outcome: { status: 'unknown', reason: 'context deadline exceeded' } },
   ],
+  // A kubelet's log data nobody waits for (a stream this incarnation does not know): it is cancelled.
+  'kubelet.logs.data': [{ type: 'kubelet.logs.data', from: 'node-1/kubelet', requestId: 'stale', seq: 2, data: 'line\n' }],
   'etcd.client.watchEvent': (snapshot) =>
     [...ctx(snapshot).feedByWatch.keys()].map((watchId) => ({
       type: 'etcd.client.watchEvent', from: 'apiserver-0/etcd', watchId,

@@ -21,6 +21,7 @@ export function createContext(input: HostedInput<ApiServerConfig>): ApiServerCon
     watchers: new Map(),
     inflight: new Map(),
     ops: new Map(),
+    logStreams: new Map(),
     answered: new Map(),
     compaction: { version: 0, revision: 0, nextAt: input.now() + config.compactionIntervalMs },
     cachesReady: false,

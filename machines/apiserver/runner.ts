@@ -1,7 +1,9 @@
 import { ApiError, internalError, requestTimedOut } from '../../src/apiserver/errors.ts';
-import type { Effect, EtcdOutcome, Flow, FlowResult } from '../../src/apiserver/flows/index.ts';
+import type { Effect, EtcdOutcome, Flow, FlowResult, KubeletAnswer } from '../../src/apiserver/flows/index.ts';
 import type { ApiRequestMessage, Status } from '../../src/apiserver/protocol.ts';
+import type { KubeletLogsDataMessage } from '../../src/kubelet/log-protocol.ts';
 import { nextId, observe, send } from './context.ts';
+import { openLogStream } from './log-streams.ts';
 import type { ApiServerContext, Inflight } from './types.ts';
 import { registerWatch } from './watches.ts';
 
@@ -63,6 +65,12 @@ function advance(ctx: ApiServerContext, inf: Inflight, input: unknown): void {
       inf.wait = { kind: 'etcd', opIds, outcomes: opIds.map(() => undefined), remaining: opIds.length };
       return;
     }
+    if (effect.type === 'kubelet') {
+      const requestId = nextId(ctx, 'kubelet');
+      send(ctx, `${effect.node}/kubelet`, { ...effect.message, requestId });
+      inf.wait = { kind: 'kubelet', requestId, until: ctx.now() + effect.timeoutMs };
+      return;
+    }
     if (cacheReached(ctx, effect.prefix, effect.minRevision)) {
       input = true;
       continue;
@@ -88,11 +96,12 @@ function finish(ctx: ApiServerContext, inf: Inflight, result: FlowResult): void 
   ctx.inflight.delete(inf.id);
   if (inf.wait?.kind === 'etcd') for (const opId of inf.wait.opIds) ctx.ops.delete(opId);
   inf.wait = undefined;
-  const code = result.kind === 'watch' ? 200 : result.code || (result.body as Status).code;
+  const code = result.kind !== 'response' ? 200 : result.code || (result.body as Status).code;
   if (inf.client !== undefined) {
     ctx.answered.set(inf.id, ctx.now());
     if (result.kind === 'watch') registerWatch(ctx, inf, result.watch);
-    else send(ctx, inf.client, { type: 'api.response', requestId: inf.requestId, code, body: result.body });
+    else if (result.kind === 'stream') openLogStream(ctx, inf, result.stream);
+    else send(ctx, inf.client, { type: 'api.response', requestId: inf.requestId, code, body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) });
   }
   observe(ctx, {
     type: 'obs.api.request', at: ctx.now(), client: inf.client ?? ctx.self, requestId: inf.requestId ?? inf.id,
@@ -118,6 +127,20 @@ export function resumeWithOutcome(ctx: ApiServerContext, opId: string, outcome: 
   return true;
 }
 
+/** A kubelet's first reply, for the flow that called it; false when nobody waits for it (a stream's later part). */
+export function resumeWithKubeletAnswer(ctx: ApiServerContext, message: KubeletLogsDataMessage): boolean {
+  if (message.seq !== 1) return false;
+  for (const inf of ctx.inflight.values()) {
+    const wait = inf.wait;
+    if (wait?.kind !== 'kubelet' || wait.requestId !== message.requestId) continue;
+    inf.wait = undefined;
+    const answer: KubeletAnswer = { requestId: wait.requestId, reply: message };
+    advance(ctx, inf, answer);
+    return true;
+  }
+  return false;
+}
+
 /** Resumes the flows waiting for this cache that it now satisfies. */
 export function resumeCacheWaiters(ctx: ApiServerContext, prefix: string): void {
   for (const inf of [...ctx.inflight.values()]) {
@@ -138,6 +161,10 @@ export function expireRequests(ctx: ApiServerContext): void {
     } else if (inf.wait?.kind === 'cache' && now >= inf.wait.until) {
       inf.wait = undefined;
       advance(ctx, inf, false);
+    } else if (inf.wait?.kind === 'kubelet' && now >= inf.wait.until) {
+      const answer: KubeletAnswer = { requestId: inf.wait.requestId };
+      inf.wait = undefined;
+      advance(ctx, inf, answer);
     }
   }
   // Duplicate suppression only needs to outlive any redelivery of the same message.

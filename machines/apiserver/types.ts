@@ -7,6 +7,8 @@ import type { WatchCache } from '../../src/apiserver/watch-cache/cache.ts';
 import type { Watcher } from '../../src/apiserver/watch-cache/watchers.ts';
 import type { WatchResponseMessage } from '../../src/etcd/protocol.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { KubeletLogsDataMessage } from '../../src/kubelet/log-protocol.ts';
+import type { LogRelay } from './log-streams.ts';
 import type { RngState } from '../../src/sim/random.ts';
 
 /** A request being served (or an internal job: bootstrap, compaction). */
@@ -22,7 +24,7 @@ export interface Inflight {
   flow: Flow;
   startedAt: number;
   deadline: number;
-  wait?: EtcdWait | CacheWait;
+  wait?: EtcdWait | CacheWait | KubeletWait;
 }
 
 export interface EtcdWait {
@@ -36,6 +38,13 @@ export interface CacheWait {
   kind: 'cache';
   prefix: string;
   minRevision: number;
+  until: number;
+}
+
+/** A call to a kubelet (pods/log): its first reply, until `until`. */
+export interface KubeletWait {
+  kind: 'kubelet';
+  requestId: string;
   until: number;
 }
 
@@ -69,6 +78,8 @@ export interface ApiServerContext {
   inflight: Map<string, Inflight>;
   /** etcd op id → the inflight request waiting for it and its slot. */
   ops: Map<string, { inflightId: string; slot: number }>;
+  /** Followed pod logs being relayed from a kubelet to a client, by the kubelet request's id (log-streams.ts). */
+  logStreams: Map<string, LogRelay>;
   /** Requests answered recently (client + requestId → time): a duplicated delivery is not served twice. */
   answered: Map<string, number>;
   compaction: CompactionState & { nextAt: number };
@@ -96,4 +107,5 @@ export type ApiServerEvent =
   | (ApiRequestMessage & { from?: Address })
   | (ApiWatchCancelMessage & { from?: Address })
   | (EtcdClientResult & { from?: Address })
-  | (EtcdClientWatchEvent & { from?: Address });
+  | (EtcdClientWatchEvent & { from?: Address })
+  | (KubeletLogsDataMessage & { from?: Address });

@@ -2,10 +2,11 @@ import { enqueueActions, setup } from 'xstate';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { CriResponseMessage } from '../../src/kubelet/cri.ts';
+import type { KubeletLogsCancelMessage, KubeletLogsRequestMessage } from '../../src/kubelet/log-protocol.ts';
 import type { KubeletMachineConfig } from './config.ts';
 import {
-  beginHeartbeats, beginRegistration, createKubelet, handleApiResponse, handleApiWatch, handleCriResponse, handleTimers,
-  nextDeadline, nodeRegistered, runtimeReady, startKubelet,
+  beginHeartbeats, beginRegistration, createKubelet, handleApiResponse, handleApiWatch, handleCriResponse, handleLogsCancel,
+  handleLogsRequest, handleTimers, nextDeadline, nodeRegistered, runtimeReady, startKubelet,
 } from './kubelet.ts';
 import type { KubeletActorState, KubeletOutcome } from './state.ts';
 
@@ -18,15 +19,16 @@ import type { KubeletActorState, KubeletOutcome } from './state.ts';
  * that exists). Once registered, `running`: the lease is renewed every 10 s and the node status posted on
  * change and every 5 min. Pod syncs run in every state as soon as the runtime and the pod list are known
  * (upstream syncs pods whether or not registration has succeeded). Every state re-enters on each message
- * so its one timer tracks the earliest deadline. No disk: a restarted kubelet relists the runtime and the
- * API and rebuilds its memory; the containers kept running in the runtime meanwhile.
+ * so its one timer tracks the earliest deadline. In every state it serves container logs to the apiserver
+ * (`kubelet.logs`: its /containerLogs endpoint), following them on request. No disk: a restarted kubelet
+ * relists the runtime and the API and rebuilds its memory; the containers kept running in the runtime.
  */
 export interface KubeletContext {
   kubelet: KubeletActorState;
   now: () => number;
 }
 
-export type KubeletEvent = (ApiResponseMessage | ApiWatchMessage | CriResponseMessage) & { from: string };
+export type KubeletEvent = (ApiResponseMessage | ApiWatchMessage | CriResponseMessage | KubeletLogsRequestMessage | KubeletLogsCancelMessage) & { from: string };
 
 /** With nothing due, wake up anyway now and then (cheap; nothing happens). */
 export const KUBELET_IDLE_WAKEUP_MS = 60_000;
@@ -48,6 +50,12 @@ const messageHandlers = {
   receiveCriResponse: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
     if (event.type === 'cri.response') apply(enqueue, handleCriResponse(context.kubelet, event, context.now()));
   }),
+  serveContainerLogs: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
+    if (event.type === 'kubelet.logs') apply(enqueue, handleLogsRequest(context.kubelet, event, context.now()));
+  }),
+  stopFollowingLogs: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
+    if (event.type === 'kubelet.logs.cancel') apply(enqueue, handleLogsCancel(context.kubelet, event, context.now()));
+  }),
 };
 
 /** The same message handling and timer in every state, re-entering it. */
@@ -57,6 +65,8 @@ function serving(state: 'starting' | 'registering' | 'running') {
       'api.response': { target: state, reenter: true, actions: 'receiveApiResponse' },
       'api.watch': { target: state, reenter: true, actions: 'receiveWatchEvents' },
       'cri.response': { target: state, reenter: true, actions: 'receiveCriResponse' },
+      'kubelet.logs': { target: state, reenter: true, actions: 'serveContainerLogs' },
+      'kubelet.logs.cancel': { target: state, reenter: true, actions: 'stopFollowingLogs' },
     },
     after: { wakeup: { target: state, reenter: true, actions: 'handleTimers' } },
   } as const;

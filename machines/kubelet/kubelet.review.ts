@@ -56,10 +56,18 @@ function watchEvents(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   return [...(watch ? [bookmark(watch.requestId)] : []), bookmark('someone-else')];
 }
 
+/** The apiserver asks for a log (of a pod this node does not run: a 404 answer) and cancels a follower. */
+const logRequests: AnyEventObject[] = [
+  { type: 'kubelet.logs', from: 'apiserver-0', requestId: 'logs-1', namespace: 'default', pod: 'web', container: 'app', options: { follow: true } },
+];
+const logCancels: AnyEventObject[] = [{ type: 'kubelet.logs.cancel', from: 'apiserver-0', requestId: 'logs-1' }];
+
 export const reviewEvents: ReviewModule['reviewEvents'] = {
   'cri.response': criAnswers,
   'api.response': apiAnswers,
   'api.watch': watchEvents,
+  'kubelet.logs': logRequests,
+  'kubelet.logs.cancel': logCancels,
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {

@@ -5,11 +5,13 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import { cancelWatch, informerDeadline, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, type InformerStep } from '../../src/client/index.ts';
 import type { CriResponseMessage } from '../../src/kubelet/cri.ts';
+import type { KubeletLogsCancelMessage, KubeletLogsRequestMessage } from '../../src/kubelet/log-protocol.ts';
 import type { RngState } from '../../src/sim/random.ts';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { KubeletMachineConfig } from './config.ts';
 import { criDeadline, onCriResponse, onCriTimeout, relistIfDue } from './cri-client.ts';
 import { onEventAnswer } from './event-recorder.ts';
+import { cancelLogRequest, logFollowersDeadline, pumpLogFollowers, serveLogRequest } from './log-server.ts';
 import { leaseDeadline, leaseTimers, onLeaseAnswer, startLease } from './node-lease.ts';
 import { nodeDeadline, nodeTimers, onNodeAnswer, registerNode } from './node-registration.ts';
 import { canSync, commitRound, failRoundPod, HOUSEKEEPING_PERIOD_MS, onPodDeltas, runPodWorkers, workersDeadline } from './pod-workers.ts';
@@ -26,7 +28,8 @@ function applyInformer(tx: Tx, step: InformerStep<Pod>): void {
 
 /**
  * What follows every step: a round if pods are due (with housekeeping when its period has passed — it needs
- * no timer of its own, the PLEG's relist wakes the kubelet every second), a relist if due, status writes.
+ * no timer of its own, the PLEG's relist wakes the kubelet every second), a relist if due, status writes,
+ * and what followed logs gained.
  */
 function settle(tx: Tx): void {
   const housekeeping = tx.now >= tx.state.housekeepingAt && canSync(tx.state);
@@ -34,6 +37,7 @@ function settle(tx: Tx): void {
   runPodWorkers(tx, housekeeping);
   relistIfDue(tx);
   flushStatuses(tx);
+  pumpLogFollowers(tx);
 }
 
 /** Start-up: the pod informer lists and watches; the first relist asks the runtime what it has. */
@@ -127,6 +131,21 @@ export function handleCriResponse(state: KubeletActorState, message: CriResponse
   return tx.done();
 }
 
+/** GET /containerLogs from an apiserver (log-server.ts). */
+export function handleLogsRequest(state: KubeletActorState, message: KubeletLogsRequestMessage & { from: string }, now: number): KubeletOutcome {
+  const tx = new Tx(state, now);
+  serveLogRequest(tx, message);
+  settle(tx);
+  return tx.done();
+}
+
+export function handleLogsCancel(state: KubeletActorState, message: KubeletLogsCancelMessage & { from: string }, now: number): KubeletOutcome {
+  const tx = new Tx(state, now);
+  cancelLogRequest(tx, message);
+  settle(tx);
+  return tx.done();
+}
+
 /** Timers: informer back-off/stall, call timeouts, the runtime, registration, node status, lease, pods. */
 export function handleTimers(state: KubeletActorState, now: number): KubeletOutcome {
   const tx = new Tx(state, now);
@@ -152,6 +171,7 @@ export function nextDeadline(state: KubeletActorState, now: number): number {
     leaseDeadline(state.lease),
     statusDeadline(state),
     workersDeadline(state, now),
+    logFollowersDeadline(state),
   );
   const informer = informerDeadline(state.pods);
   if (informer !== undefined) at = Math.min(at, informer);

@@ -115,6 +115,22 @@ export interface RecorderState {
   readonly order: readonly string[];
 }
 
+/** A `kubectl logs -f` being served: what has been sent of which container's log, to whom. */
+export interface LogFollower {
+  /** The apiserver relaying it, and its request id. */
+  readonly to: Address;
+  readonly requestId: string;
+  readonly containerId: string;
+  readonly timestamps: boolean;
+  /** Lines written up to this time have been sent. */
+  readonly cursor: number;
+  /** Messages sent on the stream (the next one is seq + 1). */
+  readonly seq: number;
+  /** What limitBytes still allows (undefined: no limit). */
+  readonly remainingBytes: number | undefined;
+  readonly lastSentAt: number;
+}
+
 export interface KubeletActorState {
   readonly self: Address;
   readonly idPrefix: string;
@@ -133,6 +149,8 @@ export interface KubeletActorState {
   readonly calls: Readonly<Record<string, PendingCall>>;
   /** Next HandlePodCleanups pass (orphaned sandboxes). */
   readonly housekeepingAt: number;
+  /** Log streams being followed, by apiserver + request id (log-server.ts). */
+  readonly logFollowers: Readonly<Record<string, LogFollower>>;
   /** Counters for review and tests. */
   readonly stats: { readonly syncs: number; readonly criCalls: number; readonly criErrors: number; readonly relists: number };
 }
@@ -167,6 +185,7 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     cri: { outbox: [], idMap: {}, round: [], answered: 0, seen: false, stale: false, lastOkAt: null, nextRelistAt: now, relisted: {} },
     calls: {},
     housekeepingAt: now,
+    logFollowers: {},
     stats: { syncs: 0, criCalls: 0, criErrors: 0, relists: 0 },
   };
 }

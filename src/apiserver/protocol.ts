@@ -32,10 +32,16 @@ export interface ApiQuery {
   force?: boolean;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   gracePeriodSeconds?: number;
-  /** Pod log options. */
+  /** Pod log options (v1.PodLogOptions). */
   container?: string;
   follow?: boolean;
   tailLines?: number;
+  previous?: boolean;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  /** RFC 3339. */
+  sinceTime?: string;
+  limitBytes?: number;
 }
 
 /** Who is asking: what authentication established (the chain is pluggable; RBAC comes later). */
@@ -74,6 +80,23 @@ export interface ApiResponseMessage {
   requestId: string;
   code: number;
   body: unknown;
+  /** Set when the body is not an API object: `text/plain` for pod logs (the body is then a string). */
+  contentType?: string;
+  /** The body continues as `api.stream` messages (pods/log with follow=true); `body` is null. */
+  stream?: boolean;
+}
+
+/**
+ * apiserver → client: the pieces of a streamed response body (`kubectl logs -f`), after an `api.response`
+ * 200 with `stream: true`. Numbered 1, 2, … like watch messages; `closed` ends the body. The client stops it
+ * with `api.watch.cancel` (it closed the HTTP stream).
+ */
+export interface ApiStreamMessage {
+  type: 'api.stream';
+  requestId: string;
+  seq: number;
+  data: string;
+  closed?: boolean;
 }
 
 /** A watch event as the API streams it (`{"type":"ADDED","object":{…}}`). */
@@ -92,6 +115,12 @@ export interface ApiWatchMessage {
   requestId: string;
   events: WatchEventBody[];
   closed?: boolean;
+  /**
+   * The message's number on its stream: 1, 2, 3, … A watch is one HTTP stream over TCP: it delivers every
+   * message in order or breaks. The bus may lose, duplicate or reorder messages, so the receiver ignores a
+   * repeat (≤ the last seen) and treats a gap as the stream breaking. Absent from old test doubles.
+   */
+  seq?: number;
 }
 
 /** watcher → apiserver: stop a watch (the client closed the HTTP stream). */

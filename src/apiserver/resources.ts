@@ -29,6 +29,7 @@ const SUBRESOURCE_VERBS: Readonly<Record<string, readonly ApiRequest['verb'][]>>
   scale: ['get', 'update', 'patch'],
   binding: ['create'],
   eviction: ['create'],
+  log: ['get'],
   // Not in the protocol's subresource union yet; served so a namespace can be finalized (see docs).
   finalize: ['update'],
 };

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type {
-  ApiRequest, ApiRequestMessage, ApiResponseMessage, ApiWatchCancelMessage, ApiWatchMessage, WatchEventBody,
+  ApiRequest, ApiRequestMessage, ApiResponseMessage, ApiStreamMessage, ApiWatchCancelMessage, ApiWatchMessage, WatchEventBody,
 } from '../apiserver/protocol.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Address } from '../bus/envelope.ts';
@@ -8,9 +8,9 @@ import { gatewayTimeout, serviceUnavailable } from './errors.ts';
 
 /**
  * The front door's presence on the bus: one address (`frontdoor-0`) that sends `api.request`s to the
- * apiserver actors, round-robin over those that are up, and routes their `api.response` and `api.watch`
- * messages back to the HTTP exchange waiting for them. It is an ordinary client of the actors, like a
- * kubelet or a controller: no call reaches around them.
+ * apiserver actors, round-robin over those that are up, and routes their `api.response`, `api.watch` and
+ * `api.stream` (followed logs) messages back to the HTTP exchange waiting for them. It is an ordinary
+ * client of the actors, like a kubelet or a controller: no call reaches around them.
  *
  * A crashed apiserver answers nothing, so the client watches liveness itself: a request to an apiserver
  * that went away (or restarted: a new incarnation has forgotten the request) is answered 503, and its
@@ -22,10 +22,16 @@ export interface ApiAnswer {
   body: unknown;
   /** Which apiserver answered (for logs and tests). */
   apiserver?: Address;
+  /** A body that is not an API object (`text/plain` pod logs). */
+  contentType?: string;
+  /** The body goes on as a stream (`kubectl logs -f`): `start` delivers it through `onData`. */
+  stream?: boolean;
 }
 
 export interface WatchHandlers {
   onEvents(events: WatchEventBody[]): void;
+  /** A piece of a streamed body (`api.stream`, pods/log?follow=true). */
+  onData?(data: string): void;
   /** The stream ended: timeout, cache restart, 410, or the apiserver went away. */
   onClosed(): void;
 }
@@ -56,7 +62,7 @@ interface OpenWatch {
   incarnation: number | undefined;
   /** Set by `start`; until then events are kept in `early`. */
   handlers?: WatchHandlers;
-  early: WatchEventBody[][];
+  early: (WatchEventBody[] | string)[];
   closedEarly: boolean;
 }
 
@@ -119,7 +125,8 @@ export class ApiBusClient {
       this.pending.set(requestId, { apiserver, incarnation: open.incarnation, resolve, timer });
       this.send(apiserver, { type: 'api.request', requestId, request });
     });
-    if (answer.code !== 200) {
+    // A log that is not followed (or no longer can be) was answered whole.
+    if (answer.code !== 200 || (request.subresource === 'log' && answer.stream !== true)) {
       this.watches.delete(requestId);
       return { ...answer, ...none };
     }
@@ -128,7 +135,10 @@ export class ApiBusClient {
       start: (handlers) => {
         if (open.handlers) return;
         open.handlers = handlers;
-        for (const events of open.early) handlers.onEvents(events);
+        for (const early of open.early) {
+          if (typeof early === 'string') handlers.onData?.(early);
+          else handlers.onEvents(early);
+        }
         open.early = [];
         if (open.closedEarly || !this.watches.has(requestId)) {
           this.watches.delete(requestId);
@@ -160,7 +170,29 @@ export class ApiBusClient {
     if (raw.type === 'api.response') {
       const message = raw as ApiResponseMessage;
       const pending = this.pending.get(message.requestId);
-      if (pending) this.settle(message.requestId, { code: message.code, body: message.body, apiserver: pending.apiserver });
+      if (pending) {
+        this.settle(message.requestId, {
+          code: message.code, body: message.body, apiserver: pending.apiserver,
+          ...(message.contentType ? { contentType: message.contentType } : {}), ...(message.stream ? { stream: true } : {}),
+        });
+      }
+      return;
+    }
+    if (raw.type === 'api.stream') {
+      const message = raw as ApiStreamMessage;
+      const open = this.watches.get(message.requestId);
+      if (!open) return;
+      const data = typeof message.data === 'string' ? message.data : '';
+      if (!open.handlers) {
+        if (data !== '') open.early.push(data);
+        if (message.closed) open.closedEarly = true;
+        return;
+      }
+      if (data !== '') open.handlers.onData?.(data);
+      if (message.closed) {
+        this.watches.delete(message.requestId);
+        open.handlers.onClosed();
+      }
       return;
     }
     if (raw.type === 'api.watch') {

@@ -12,10 +12,10 @@ import { badRequest, refuse } from './errors.ts';
 
 const STRING_PARAMS = [
   'labelSelector', 'fieldSelector', 'resourceVersion', 'resourceVersionMatch', 'continue', 'fieldManager',
-  'propagationPolicy', 'container',
+  'propagationPolicy', 'container', 'sinceTime',
 ] as const;
-const INT_PARAMS = ['limit', 'timeoutSeconds', 'gracePeriodSeconds', 'tailLines'] as const;
-const BOOL_PARAMS = ['allowWatchBookmarks', 'sendInitialEvents', 'force', 'follow'] as const;
+const INT_PARAMS = ['limit', 'timeoutSeconds', 'gracePeriodSeconds', 'tailLines', 'sinceSeconds', 'limitBytes'] as const;
+const BOOL_PARAMS = ['allowWatchBookmarks', 'sendInitialEvents', 'force', 'follow', 'previous', 'timestamps'] as const;
 
 const FIELD_VALIDATION = ['Ignore', 'Strict', 'Warn'] as const;
 

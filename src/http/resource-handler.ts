@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceForPlural } from '../api/resources.ts';
 import { STATUS_REASONS, statusError, type ApiRequest, type Status, type StatusReason, type UserInfo, type WatchEventBody } from '../apiserver/protocol.ts';
-import type { ApiBusClient } from './bus-client.ts';
+import type { ApiAnswer, ApiBusClient } from './bus-client.ts';
 import { FrontDoorError, isStatus, methodNotAllowed, notAcceptable, refuse } from './errors.ts';
 import { checkFields, warningHeader } from './field-validation.ts';
 import type { FrontDoorMetrics, RequestLabels } from './metrics.ts';
@@ -124,6 +124,10 @@ export async function handleResource(
       resource: path.group === '' ? path.resource : `${path.resource}.${path.group}`,
       ...(includeObject !== null && INCLUDE_OBJECT.includes(includeObject) ? { includeObject } : {}),
     };
+    if (request.subresource === 'log') {
+      code = await serveLog(req, res, request, ctx, env);
+      return;
+    }
     if (verb === 'watch') {
       code = await streamWatch(req, res, request, ctx, env, () => {
         env.metrics.observe(labels, code, (performance.now() - started) / 1000);
@@ -210,6 +214,42 @@ async function streamWatch(
     },
     onClosed: () => finish(false),
   });
+  return 200;
+}
+
+/**
+ * pods/log: the kubelet's text as text/plain (204 with nothing for a pod not on a node yet); with
+ * follow=true a chunked body that grows as the container writes, until it stops or the client hangs up.
+ */
+async function serveLog(req: IncomingMessage, res: ServerResponse, request: ApiRequest, ctx: RenderContext, env: ResourceHandlerEnv): Promise<number> {
+  const answered = (answer: ApiAnswer): number => {
+    if (answer.code === 204) writeBody(res, 204, 'text/plain', '');
+    else if (answer.code < 400 && typeof answer.body === 'string') writeBody(res, answer.code, 'text/plain', answer.body);
+    else writeAnswer(res, answer.code, answer.body, { ...ctx, rendering: { kind: 'json' } });
+    return answer.code;
+  };
+  if (request.query?.follow !== true) return answered(await env.client.request(request));
+  const stream = await env.client.watch(request);
+  if (stream.stream !== true) return answered(stream);
+  if (res.destroyed || req.destroyed) {
+    stream.cancel();
+    return 200;
+  }
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const endLongRunning = env.metrics.beginLongRunning();
+  let ended = false;
+  const finish = (cancel: boolean): void => {
+    if (ended) return;
+    ended = true;
+    untrack();
+    endLongRunning();
+    if (cancel) stream.cancel();
+    if (!res.destroyed) res.end();
+  };
+  const untrack = env.trackStream(() => finish(true));
+  res.on('close', () => finish(true));
+  stream.start({ onEvents: () => {}, onData: (data) => { if (!ended) res.write(data); }, onClosed: () => finish(false) });
   return 200;
 }
 

@@ -13,3 +13,6 @@ export * from './kubelet-state.ts';
 export * from './start-container.ts';
 export * from './sync.ts';
 export * from './cri.ts';
+export * from './logs.ts';
+export * from './log-request.ts';
+export * from './log-protocol.ts';

@@ -16,6 +16,13 @@
 //   probe-latency-ms          how long health checks take to answer; over timeoutSeconds they time out (0)
 //   shutdown-delay-ms         time to exit after SIGTERM, or "never" if SIGTERM is ignored (0)
 //   term-exit-code            exit code when exiting on SIGTERM (0; a SIGKILL after the grace period is 137)
+// What the process writes to its log (`kubectl logs`, see src/kubelet/logs.ts):
+//   log-lines                 the lines it prints when it starts, one per line of the value ("" for none;
+//                             default: nginx's start-up output for nginx images, nothing for others)
+//   log-every-ms              then one more line every this many ms while it runs (never)
+//   log-line                  the text of those lines; "{n}" is replaced by 1, 2, … ("tick {n}")
+//   exit-message              its last line when it exits by itself ("Error: exiting with code <code>" for a
+//                             non-zero exit code, nothing for 0)
 // Defaults: a container runs forever, starts at once, is healthy, and exits 0 promptly on SIGTERM.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity, quantityValue } from '../api/quantity.ts';
@@ -35,6 +42,11 @@ export interface ContainerBehavior {
   /** null: the process ignores SIGTERM and is only stopped by SIGKILL. */
   readonly shutdownDelayMs: number | null;
   readonly termExitCode: number;
+  /** Log settings (src/kubelet/logs.ts); absent: the image's default output. */
+  readonly logLines?: readonly string[];
+  readonly logEveryMs?: number;
+  readonly logLine?: string;
+  readonly exitMessage?: string;
 }
 
 export const DEFAULT_BEHAVIOR: ContainerBehavior = {
@@ -68,6 +80,13 @@ const bytes: Parser<number> = (raw) => {
   }
 };
 const millisOrNever: Parser<number | null> = (raw) => (raw.trim() === 'never' ? null : millis(raw));
+const positiveMillis: Parser<number> = (raw) => {
+  const n = millis(raw);
+  return n !== undefined && n > 0 ? n : undefined;
+};
+const text: Parser<string> = (raw) => raw;
+/** One line per line of the value; a trailing newline (YAML's `|`) does not add an empty line. */
+const lines: Parser<readonly string[]> = (raw) => (raw === '' ? [] : raw.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n'));
 
 const SETTINGS = {
   'start-delay-ms': ['startDelayMs', millis],
@@ -79,6 +98,10 @@ const SETTINGS = {
   'probe-latency-ms': ['probeLatencyMs', millis],
   'shutdown-delay-ms': ['shutdownDelayMs', millisOrNever],
   'term-exit-code': ['termExitCode', exitCode],
+  'log-lines': ['logLines', lines],
+  'log-every-ms': ['logEveryMs', positiveMillis],
+  'log-line': ['logLine', text],
+  'exit-message': ['exitMessage', text],
 } as const satisfies Record<string, readonly [keyof ContainerBehavior, Parser<unknown>]>;
 
 export type WorkloadSetting = keyof typeof SETTINGS;

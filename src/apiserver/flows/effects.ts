@@ -1,5 +1,6 @@
 import type { ResourceInfo } from '../../api/index.ts';
 import type { EtcdError, KvRequest } from '../../etcd/protocol.ts';
+import type { KubeletLogsDataMessage } from '../../kubelet/log-protocol.ts';
 import type { ApiRequest, UserInfo } from '../protocol.ts';
 import type { ResolvedConfig } from '../config.ts';
 import type { Target } from '../resources.ts';
@@ -24,7 +25,28 @@ export type Effect =
   /** Resumes with the EtcdOutcome of each request, in order (sent in parallel). */
   | { type: 'etcd'; requests: KvRequest[] }
   /** Resumes with true once the cache is ready at `minRevision` or later, false after config.cacheWaitMs. */
-  | { type: 'cache'; prefix: string; minRevision: number };
+  | { type: 'cache'; prefix: string; minRevision: number }
+  /**
+   * A call to a node's kubelet (`<node>/kubelet`), as kube-apiserver's kubelet client makes for pods/log:
+   * the runner gives `message` a request id and resumes with a KubeletAnswer — the kubelet's first reply,
+   * or none within `timeoutMs`.
+   */
+  | { type: 'kubelet'; node: string; message: { type: string; [field: string]: unknown }; timeoutMs: number };
+
+/** What a `kubelet` effect resumes with. */
+export interface KubeletAnswer {
+  requestId: string;
+  /** The kubelet's first `kubelet.logs.data` message; undefined when it did not answer in time. */
+  reply?: KubeletLogsDataMessage;
+}
+
+/** A response body that goes on arriving from a kubelet (`follow=true`): the runner relays it to the client. */
+export interface StreamSpec {
+  kubelet: string;
+  kubeletRequestId: string;
+  /** What the kubelet's first reply carried. */
+  first: string;
+}
 
 /** What a watch request turns into once validated: the runner registers it with the cache. */
 export interface WatchSpec {
@@ -40,7 +62,11 @@ export interface WatchSpec {
   timeoutMs: number;
 }
 
-export type FlowResult = { kind: 'response'; code: number; body: unknown } | { kind: 'watch'; watch: WatchSpec };
+export type FlowResult =
+  /** `contentType` when the body is not an API object (text/plain pod logs). */
+  | { kind: 'response'; code: number; body: unknown; contentType?: string }
+  | { kind: 'watch'; watch: WatchSpec }
+  | { kind: 'stream'; stream: StreamSpec };
 
 export type Flow = Generator<Effect, FlowResult, unknown>;
 

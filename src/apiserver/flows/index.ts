@@ -7,11 +7,12 @@ import { bindingFlow } from './binding.ts';
 import { createFlow } from './create.ts';
 import { deleteCollectionFlow, deleteFlow, evictionFlow } from './delete.ts';
 import type { Flow, FlowEnv, Scope } from './effects.ts';
+import { logsFlow } from './logs.ts';
 import { getFlow, listFlow, watchFlow } from './read.ts';
 import { patchScaleFlow, updateScaleFlow } from './scale.ts';
 import { patchFlow, updateFlow } from './update.ts';
 
-export type { CompactionState, Effect, EtcdOutcome, Flow, FlowEnv, FlowResult, Scope, WatchSpec } from './effects.ts';
+export type { CompactionState, Effect, EtcdOutcome, Flow, FlowEnv, FlowResult, KubeletAnswer, Scope, StreamSpec, WatchSpec } from './effects.ts';
 export { createFlow } from './create.ts';
 export { compactionFlow } from './compaction.ts';
 
@@ -49,6 +50,8 @@ function flowFor(s: Scope): Flow {
       return bindingFlow(s);
     case 'eviction':
       return evictionFlow(s);
+    case 'log':
+      return logsFlow(s);
     case 'scale':
       if (verb === 'update') return updateScaleFlow(s);
       if (verb === 'patch') return patchScaleFlow(s);
