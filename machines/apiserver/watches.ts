@@ -13,9 +13,15 @@ import type { ApiServerContext, Inflight } from './types.ts';
  * when the cache has to start over (the client re-lists, as after a 410).
  */
 
-function deliver(ctx: ApiServerContext, w: Pick<Watcher, 'client' | 'requestId'>, events: WatchEventBody[], closed = false): void {
+/**
+ * One message on a watch stream, numbered (`seq` 1, 2, …) so the client can tell a lost, repeated or
+ * overtaken message on the bus from a whole stream, as TCP would (a gap breaks the stream).
+ */
+function deliver(ctx: ApiServerContext, w: Pick<Watcher, 'client' | 'requestId' | 'sentMessages'>, events: WatchEventBody[], closed = false): void {
   if (events.length === 0 && !closed) return;
-  send(ctx, w.client, { type: 'api.watch', requestId: w.requestId, events, ...(closed ? { closed: true } : {}) });
+  const seq = (w.sentMessages ?? 0) + 1;
+  w.sentMessages = seq;
+  send(ctx, w.client, { type: 'api.watch', requestId: w.requestId, events, ...(closed ? { closed: true } : {}), seq });
 }
 
 export function registerWatch(ctx: ApiServerContext, inf: Inflight, spec: WatchSpec): void {
@@ -28,6 +34,7 @@ export function registerWatch(ctx: ApiServerContext, inf: Inflight, spec: WatchS
     id: inf.id, client, requestId, cachePrefix: spec.cachePrefix, scopePrefix: spec.scopePrefix, filter: spec.filter,
     kind: spec.resource.kind, apiVersion: apiVersionOf(spec.resource), bookmarks: spec.bookmarks,
     deadline: now + spec.timeoutMs, sentRevision: cache.revision, nextBookmarkAt: now + ctx.config.bookmarkIntervalMs,
+    sentMessages: 0,
   };
   let events: WatchEventBody[];
   if (spec.fromRevision === undefined) {

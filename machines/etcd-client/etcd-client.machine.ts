@@ -17,14 +17,13 @@ import type {
  */
 type Enqueue = Parameters<Parameters<typeof enqueueActions<EtcdClientContext, EtcdClientEvent, undefined, EtcdClientEvent, never, never, never, never, HostedEmitted>>[0]>[0]['enqueue'];
 
-function complete(enqueue: Enqueue, context: EtcdClientContext, op: PendingOp, outcome: OpOutcome): Record<string, PendingOp> {
+/** Reports the outcome and forgets the operation (in place: O(1) however many are outstanding). */
+function complete(enqueue: Enqueue, context: EtcdClientContext, op: PendingOp, outcome: OpOutcome): void {
   enqueue.emit({ type: 'obs.etcd.complete', opId: op.opId, client: context.self, at: context.now(), outcome });
   if (op.replyTo) {
     enqueue.emit({ type: 'net.send', to: op.replyTo, message: { type: 'etcd.client.result', opId: op.opId, outcome } });
   }
-  const pending = { ...context.pending };
-  delete pending[op.opId];
-  return pending;
+  context.pending.delete(op.opId);
 }
 
 function attempt(enqueue: Enqueue, op: PendingOp, target: string, attemptNo: number, now: number, context: EtcdClientContext): PendingOp {
@@ -62,45 +61,46 @@ export const etcdClientMachine = setup({
         opId: event.opId, request: event.request, replyTo: event.replyTo, invokedAt: now,
         requestId: '', target, attempt: 0, attemptDeadline: 0, deadline: now + context.requestTimeoutMs,
       }, target, 0, now, context);
-      enqueue.assign({ pending: { ...context.pending, [op.opId]: op }, cursor });
+      context.pending.set(op.opId, op);
+      enqueue.assign({ cursor });
     }),
     handleResponse: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'etcd.response') return;
       const { id, attempt: attemptNo } = parseWireId(event.requestId);
-      const op = context.pending[id];
+      const op = context.pending.get(id);
       if (!op || op.attempt !== attemptNo) return; // an answer to an abandoned attempt
       if (event.ok) {
         const leaderHint = isMutation(op.request) ? event.from : context.leaderHint;
-        enqueue.assign({ pending: complete(enqueue, context, op, { status: 'ok', result: event.result }), leaderHint });
+        complete(enqueue, context, op, { status: 'ok', result: event.result });
+        enqueue.assign({ leaderHint });
         return;
       }
       const error = (event as Extract<KvResponseMessage, { ok: false }>).error;
       const handling = handlingOf(op.request, error);
       if (handling === 'definite') {
-        enqueue.assign({ pending: complete(enqueue, context, op, { status: 'error', error }) });
+        complete(enqueue, context, op, { status: 'error', error });
       } else if (handling === 'unknown') {
-        enqueue.assign({ pending: complete(enqueue, context, op, { status: 'unknown', reason: error.message }) });
+        complete(enqueue, context, op, { status: 'unknown', reason: error.message });
       } else {
         const hinted = { ...context, leaderHint: error.leaderHint ?? null };
         const { target, cursor } = chooseTarget(hinted, event.from);
-        const retried = attempt(enqueue, op, target, op.attempt + 1, context.now(), context);
-        enqueue.assign({ pending: { ...context.pending, [op.opId]: retried }, cursor, leaderHint: hinted.leaderHint });
+        context.pending.set(op.opId, attempt(enqueue, op, target, op.attempt + 1, context.now(), context));
+        enqueue.assign({ cursor, leaderHint: hinted.leaderHint });
       }
     }),
     checkDeadlines: enqueueActions(({ context, enqueue }) => {
       const now = context.now();
-      let pending = context.pending;
       let cursor = context.cursor;
       let leaderHint = context.leaderHint;
-      for (const op of Object.values(context.pending)) {
+      for (const op of [...context.pending.values()]) {
         if (now >= op.deadline || (now >= op.attemptDeadline && isMutation(op.request))) {
           // A write whose attempt timed out may still commit: unknown, and never sent twice.
-          pending = complete(enqueue, { ...context, pending }, op, { status: 'unknown', reason: 'context deadline exceeded' });
+          complete(enqueue, context, op, { status: 'unknown', reason: 'context deadline exceeded' });
         } else if (now >= op.attemptDeadline) {
           if (leaderHint === op.target) leaderHint = null;
           const choice = chooseTarget({ ...context, cursor, leaderHint }, op.target);
           cursor = choice.cursor;
-          pending = { ...pending, [op.opId]: attempt(enqueue, op, choice.target, op.attempt + 1, now, context) };
+          context.pending.set(op.opId, attempt(enqueue, op, choice.target, op.attempt + 1, now, context));
         }
       }
       let watches = context.watches;
@@ -115,7 +115,7 @@ export const etcdClientMachine = setup({
           enqueue.emit({ type: 'net.send', to: watch.target, message: { type: 'etcd.watch.progress', watchId: watch.streamId } });
         }
       }
-      enqueue.assign({ pending, watches, cursor, leaderHint });
+      enqueue.assign({ watches, cursor, leaderHint });
     }),
     openWatch: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'etcd.client.watch') return;
@@ -175,7 +175,7 @@ export const etcdClientMachine = setup({
   },
   guards: {
     nothingOutstanding: ({ context }) =>
-      Object.keys(context.pending).length === 0 && Object.keys(context.watches).length === 0,
+      context.pending.size === 0 && Object.keys(context.watches).length === 0,
   },
   delays: {
     tick: ({ context }) => context.tickMs,
@@ -191,7 +191,7 @@ export const etcdClientMachine = setup({
     watchStallMs: input.config.watchStallMs ?? 3_000,
     leaderHint: null,
     cursor: 0,
-    pending: {},
+    pending: new Map(),
     watches: {},
     sequence: 0,
     rng: input.rng,

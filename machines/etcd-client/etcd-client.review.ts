@@ -27,13 +27,16 @@ const ctx = (snapshot: AnyMachineSnapshot) => snapshot.context as EtcdClientCont
 
 /** Which operations and watches are outstanding decides every guard, so it is part of the state. */
 export const reviewSerializeState: ReviewModule['reviewSerializeState'] = (snapshot) =>
-  JSON.stringify([snapshot.value, Object.keys(ctx(snapshot).pending).sort(), Object.keys(ctx(snapshot).watches).sort()]);
+  JSON.stringify([snapshot.value, [...ctx(snapshot).pending.keys()].sort(), Object.keys(ctx(snapshot).watches).sort()]);
+
+/** `pending` is mutated in place, so every snapshot `transition` returns would share it: explore by replay. */
+export const reviewExploration: ReviewModule['reviewExploration'] = 'replay';
 
 const error = (code: EtcdErrorCode, leaderHint?: string) => ({ code, message: ETCD_ERRORS[code], ...(leaderHint ? { leaderHint } : {}) });
 const header = (revision: number) => ({ revision, raftTerm: 2, memberId: 'etcd-2' });
 
 function responsesTo(snapshot: AnyMachineSnapshot): AnyEventObject[] {
-  const answers: AnyEventObject[] = Object.values(ctx(snapshot).pending).flatMap((op) => {
+  const answers: AnyEventObject[] = [...ctx(snapshot).pending.values()].flatMap((op) => {
     const reply = (fields: object) => ({ type: 'etcd.response', from: op.target, requestId: op.requestId, ...fields });
     return [
       reply({ ok: true, result: { header: header(5) } }),
@@ -76,16 +79,16 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {
   idle: (snapshot) =>
-    Object.keys(ctx(snapshot).pending).length === 0 && Object.keys(ctx(snapshot).watches).length === 0
+    ctx(snapshot).pending.size === 0 && Object.keys(ctx(snapshot).watches).length === 0
       ? null
       : 'idle with an operation or a watch outstanding',
   busy: (snapshot) =>
-    Object.keys(ctx(snapshot).pending).length > 0 || Object.keys(ctx(snapshot).watches).length > 0
+    ctx(snapshot).pending.size > 0 || Object.keys(ctx(snapshot).watches).length > 0
       ? null
       : 'busy with nothing outstanding (the tick would never stop)',
   '*': (snapshot) => {
     const { pending, watches, members } = ctx(snapshot);
-    for (const op of Object.values(pending)) {
+    for (const op of pending.values()) {
       // Late answers are recognised by the attempt in the wire id; a mismatch would accept them.
       const wire = parseWireId(op.requestId);
       if (wire.id !== op.opId || wire.attempt !== op.attempt) return `${op.opId} waits for ${op.requestId}, not its attempt ${op.attempt}`;

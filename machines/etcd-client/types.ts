@@ -90,7 +90,11 @@ export interface EtcdClientContext {
   leaderHint: Address | null;
   /** Round-robin cursor for when there is no hint. */
   cursor: number;
-  pending: Record<string, PendingOp>;
+  /**
+   * Outstanding operations by op id. Mutated in place by the machine's actions only (as the apiserver's
+   * and etcd member's contexts): starting or completing one is O(1) however many are in flight.
+   */
+  pending: Map<string, PendingOp>;
   watches: Record<string, OpenWatch>;
   sequence: number;
   rng: RngState;

@@ -11,3 +11,4 @@ export * from './informer.ts';
 export * from './lister.ts';
 export * from './rate-limiter.ts';
 export * from './workqueue.ts';
+export * from './leader-election.ts';

@@ -1,18 +1,16 @@
 // A shared informer as pure data + functions, for embedding in any machine's context: client-go's
 // reflector (list, then watch from the list's resourceVersion with bookmarks; re-watch from the last
-// resourceVersion when a watch ends cleanly; relist after a back-off when it fails, expires (410) or
-// stalls), its cache/indexer, and periodic resync. The machine feeds it `api.response` / `api.watch`
-// messages and timer ticks; it answers with the messages to send and the deltas its handlers must see.
+// resourceVersion when a watch ends cleanly or its stream breaks; relist after a back-off when it fails,
+// expires (410) or stalls), its cache/indexer, and periodic resync. The machine feeds it `api.response` /
+// `api.watch` messages and timer ticks; it answers with the messages to send and the deltas its handlers
+// must see.
 import type { Address } from '../bus/envelope.ts';
 import type { ApiResponseMessage, ApiWatchMessage, UserInfo, WatchEventBody } from '../apiserver/protocol.ts';
 import { failureFromStatus, failureOf, isExpired, isTooManyRequests, type ApiFailure } from './api-status.ts';
 import { metaNamespaceKey, resourceVersionOf, type KubeObject } from './keys.ts';
 import { cancelWatch, listRequest, sendRequest, watchRequest, type Outgoing, type ResourceTarget } from './requests.ts';
 import { isNewerResourceVersion } from './resource-version.ts';
-import {
-  emptyStore, storeDelete, storeDeleteInPlace, storeGet, storeKeys, storeList, storePut, storePutInPlace, storeReplace,
-  type Indexers, type Store,
-} from './store.ts';
+import { emptyStore, storeDelete, storeGet, storeKeys, storeList, storePut, storeReplace, type Indexers, type Store } from './store.ts';
 
 /** What an informer watches and how it indexes. Static (it holds functions): keep it out of machine context. */
 export interface InformerSpec<T extends KubeObject> {
@@ -49,10 +47,16 @@ export interface InformerOptions {
   readonly backoff: BackoffOptions;
   readonly user?: UserInfo;
   /**
-   * The informer's holder mutates its state in place and keeps no earlier informer state: watch events
-   * then update the store in place (O(1)) instead of copying it (O(cached objects) per event).
+   * No longer needed, and ignored: it let a holder that keeps no earlier informer state have watch events
+   * update the cache in place, when an update copied the whole cache. The cache is now a persistent map
+   * (store.ts) whose updates copy only a path, for every informer.
    */
   readonly ownsStore?: boolean;
+  /**
+   * TEST-ONLY planted bug, to prove the tests catch it; never set otherwise. `ignore-watch-gaps`: carry on
+   * after a lost watch message instead of treating the stream as broken.
+   */
+  readonly plant?: 'ignore-watch-gaps';
 }
 
 /** client-go's reflector defaults: 5-minute watches, 800 ms → 30 s relist back-off reset after 2 minutes. */
@@ -75,6 +79,10 @@ export interface InformerStats {
   readonly failures: number;
   /** Watch events at or below the last resourceVersion (duplicates), discarded. */
   readonly staleEvents: number;
+  /** Watch messages whose `seq` was already seen (the network repeated them), discarded. */
+  readonly duplicateMessages: number;
+  /** Watch streams broken by a gap in `seq` (a message lost or overtaken), then watched again. */
+  readonly brokenStreams: number;
   readonly resyncs: number;
 }
 
@@ -90,7 +98,12 @@ export interface InformerState<T extends KubeObject> {
   readonly lastSyncResourceVersionUnavailable: boolean;
   readonly seq: number;
   readonly list?: { readonly requestId: string; readonly deadline: number };
-  readonly watch?: { readonly requestId: string; readonly lastHeardAt: number };
+  readonly watch?: {
+    readonly requestId: string;
+    readonly lastHeardAt: number;
+    /** The `seq` of the last message taken from this stream (0: none yet). */
+    readonly lastSeq: number;
+  };
   readonly backoff: {
     readonly nextDelayMs: number;
     readonly lastStartedAt?: number;
@@ -118,7 +131,7 @@ export interface InformerStep<T extends KubeObject> {
 }
 
 const NO_STATS: InformerStats = Object.freeze({
-  lists: 0, watches: 0, expired: 0, stalls: 0, failures: 0, staleEvents: 0, resyncs: 0,
+  lists: 0, watches: 0, expired: 0, stalls: 0, failures: 0, staleEvents: 0, duplicateMessages: 0, brokenStreams: 0, resyncs: 0,
 });
 
 export function newInformer<T extends KubeObject>(spec: InformerSpec<T>, options: InformerOptions): InformerState<T> {
@@ -180,7 +193,7 @@ function beginWatch<T extends KubeObject>(spec: InformerSpec<T>, state: Informer
     user: state.options.user,
   });
   const next: InformerState<T> = {
-    ...state, seq, phase: 'watching', list: undefined, watch: { requestId, lastHeardAt: now }, stats: bump(state.stats, 'watches'),
+    ...state, seq, phase: 'watching', list: undefined, watch: { requestId, lastHeardAt: now, lastSeq: 0 }, stats: bump(state.stats, 'watches'),
   };
   return step(next, [sendRequest(state.options.apiserver, requestId, request)]);
 }
@@ -235,7 +248,7 @@ function replaceFromList<T extends KubeObject>(spec: InformerSpec<T>, state: Inf
     deltas.push(old === undefined ? { type: 'added', object } : { type: 'updated', old, object });
   }
   for (const key of storeKeys(state.store)) {
-    if (!listed.has(key)) deltas.push({ type: 'deleted', object: state.store.items[key], finalStateUnknown: true });
+    if (!listed.has(key)) deltas.push({ type: 'deleted', object: storeGet(state.store, key)!, finalStateUnknown: true });
   }
   return [storeReplace(spec.indexers ?? {}, entries), deltas];
 }
@@ -284,14 +297,36 @@ function objectOf(event: WatchEventBody): KubeObject {
   return (event.object ?? {}) as KubeObject;
 }
 
+/** Where a numbered message stands on its stream: the next one, a repeat, or past a gap. */
+function streamPosition(lastSeq: number, seq: number | undefined): 'next' | 'repeat' | 'gap' {
+  if (seq === undefined) return 'next'; // an unnumbered stream (old test doubles): take it as it comes
+  if (seq <= lastSeq) return 'repeat';
+  return seq === lastSeq + 1 ? 'next' : 'gap';
+}
+
+/**
+ * A message went missing (or is still behind this one): over TCP the stream would have broken here. Close
+ * it and watch again from the last resourceVersion processed, as the reflector does when a watch ends; the
+ * server replays what followed, or answers 410 and the reflector relists.
+ */
+function onBrokenStream<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, message: ApiWatchMessage, now: number): InformerStep<T> {
+  const sends = message.closed ? [] : [cancelWatch(state.options.apiserver, message.requestId)];
+  const again = beginWatch(spec, { ...state, stats: bump(state.stats, 'brokenStreams') }, now);
+  return step(again.state, [...sends, ...again.sends]);
+}
+
 /** Feeds an `api.watch` batch addressed to this informer's current watch. */
 export function receiveWatch<T extends KubeObject>(
   spec: InformerSpec<T>, state: InformerState<T>, message: ApiWatchMessage, now: number,
 ): InformerStep<T> {
   if (state.watch?.requestId !== message.requestId) return step(state);
+  const position = streamPosition(state.watch.lastSeq, message.seq);
+  if (position === 'repeat') return step({ ...state, stats: bump(state.stats, 'duplicateMessages') });
+  if (position === 'gap' && state.options.plant !== 'ignore-watch-gaps') return onBrokenStream(spec, state, message, now);
   const indexers = spec.indexers ?? {};
   const deltas: Delta<T>[] = [];
-  let current: InformerState<T> = { ...state, watch: { ...state.watch, lastHeardAt: now } };
+  const lastSeq = message.seq ?? state.watch.lastSeq;
+  let current: InformerState<T> = { ...state, watch: { ...state.watch, lastHeardAt: now, lastSeq } };
   for (const event of message.events) {
     if (event.type === 'ERROR') {
       const sends = message.closed ? [] : [cancelWatch(state.options.apiserver, message.requestId)];
@@ -310,10 +345,10 @@ export function receiveWatch<T extends KubeObject>(
     const key = metaNamespaceKey(object);
     const old = storeGet(current.store, key);
     if (event.type === 'DELETED') {
-      current = { ...current, store: (state.options.ownsStore ? storeDeleteInPlace : storeDelete)(current.store, indexers, key) };
+      current = { ...current, store: storeDelete(current.store, indexers, key) };
       deltas.push({ type: 'deleted', object, finalStateUnknown: false });
     } else {
-      current = { ...current, store: (state.options.ownsStore ? storePutInPlace : storePut)(current.store, indexers, key, object) };
+      current = { ...current, store: storePut(current.store, indexers, key, object) };
       deltas.push(old === undefined ? { type: 'added', object } : { type: 'updated', old, object });
     }
     if (rv !== '') current = { ...current, lastSyncResourceVersion: rv };

@@ -110,6 +110,24 @@ describe('watch', () => {
     expect(h.watchEvents(w)).toEqual([]);
   });
 
+  it('numbers each stream\'s messages 1, 2, 3 … up to the closing one, separately per stream', () => {
+    const h = new ApiHarness({ config: { bookmarkIntervalMs: 1_000 } }).start();
+    const a = h.send(watch(core('configmaps'), 'default', { timeoutSeconds: 3, allowWatchBookmarks: true }));
+    h.run(10);
+    h.call(create(core('configmaps'), 'default', configMap('one')));
+    const b = h.send(watch(core('configmaps'), 'default'));
+    h.run(10);
+    h.call(create(core('configmaps'), 'default', configMap('two')));
+    h.run(3_500);
+    const seqs = (w: string) => h.watches.get(w)!.map((m) => m.seq);
+    const messages = h.watches.get(a)!;
+    expect(messages.at(-1)!.closed).toBe(true);
+    // Data, bookmarks and the close share one numbering.
+    expect(seqs(a)).toEqual(messages.map((_, i) => i + 1));
+    expect(messages.some((m) => m.events.some((e) => e.type === 'BOOKMARK'))).toBe(true);
+    expect(seqs(b)).toEqual([1, 2]);
+  });
+
   it('stops sending once the client cancels', () => {
     const h = new ApiHarness().start();
     const w = h.send(watch(core('configmaps'), 'default'));

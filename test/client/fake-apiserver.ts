@@ -3,7 +3,8 @@
 // (replay from a resourceVersion, bookmarks, timeoutSeconds) and faults a test can switch on at any
 // time: watch batches delayed (per-stream order kept), duplicated, dropped (the stream breaks: that
 // batch and everything after are lost and it goes silent, as a dead connection), or closed; and 410
-// Expired on demand. It does no scheduling, admission or validation; pods change only when told.
+// Expired on demand. Like the real apiserver it numbers each stream's messages (`seq`), so a client can
+// tell a message the bus lost, repeated or reordered from a whole stream. It does no scheduling, admission or validation; pods change only when told.
 import { assign, enqueueActions, setup } from 'xstate';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type {
@@ -52,6 +53,8 @@ export interface OpenWatch {
   /** Release time of its last batch: later batches never leave earlier. */
   tail: number;
   broken: boolean;
+  /** Messages put on this stream so far (the last one's `seq`). */
+  sent: number;
 }
 
 export interface Delivery {
@@ -78,6 +81,8 @@ export interface FakeStats {
   dropped: number;
   closed: number;
   expired: number;
+  /** Requests delivered again by the network, ignored. */
+  repeatedRequests: number;
 }
 
 export interface FakeApiserverContext {
@@ -92,6 +97,8 @@ export interface FakeApiserverContext {
   seq: number;
   nextBookmarkAt?: number;
   log: RequestLogEntry[];
+  /** `from|requestId` of every request served: a copy the network repeats is ignored, as the apiserver does. */
+  served: Readonly<Record<string, true>>;
   stats: FakeStats;
   rejections: { verb: string; resource: string; remaining: number; status: Status }[];
 }
@@ -113,7 +120,7 @@ export type FakeApiserverEvent =
   | FakeCommand;
 
 const IDLE_MS = 3_600_000;
-const watchId = (from: string, requestId: string): string => `${from}|${requestId}`;
+const requestKey = (from: string, requestId: string): string => `${from}|${requestId}`;
 
 function draw(context: FakeApiserverContext): [number, FakeApiserverContext] {
   const [u, rng] = rngNext(context.rng);
@@ -160,8 +167,8 @@ function deliver(context: FakeApiserverContext, id: string, events: WatchEventBo
     }
   }
   const at = Math.max(ctx.now() + delay, w.tail);
-  w = { ...w, tail: at };
-  const message: ApiWatchMessage = { type: 'api.watch', requestId: w.requestId, events, ...(close ? { closed: true } : {}) };
+  w = { ...w, tail: at, sent: w.sent + 1 };
+  const message: ApiWatchMessage = { type: 'api.watch', requestId: w.requestId, events, ...(close ? { closed: true } : {}), seq: w.sent };
   const outbox = [...ctx.outbox, { at, seq: ctx.seq, to: w.from, message }];
   let seq = ctx.seq + 1;
   if (duplicate && !close) outbox.push({ at, seq: seq++, to: w.from, message });
@@ -215,14 +222,14 @@ function openWatch(context: FakeApiserverContext, event: ApiRequestMessage & { f
       respond(emit, event.from, event.requestId, 410, status);
       return { ...context, stats };
     }
-    const message: ApiWatchMessage = { type: 'api.watch', requestId: event.requestId, events: [{ type: 'ERROR', object: status }], closed: true };
+    const message: ApiWatchMessage = { type: 'api.watch', requestId: event.requestId, events: [{ type: 'ERROR', object: status }], closed: true, seq: 1 };
     return { ...context, stats, outbox: [...context.outbox, { at: context.now(), seq: context.seq, to: event.from, message }], seq: context.seq + 1 };
   }
-  const id = watchId(event.from, event.requestId);
+  const id = requestKey(event.from, event.requestId);
   const watch: OpenWatch = {
     from: event.from, requestId: event.requestId, resource: request.resource, namespace: request.namespace,
     labelSelector: query.labelSelector, bookmarks: query.allowWatchBookmarks === true,
-    expiresAt: query.timeoutSeconds ? context.now() + query.timeoutSeconds * 1000 : undefined, tail: 0, broken: false,
+    expiresAt: query.timeoutSeconds ? context.now() + query.timeoutSeconds * 1000 : undefined, tail: 0, broken: false, sent: 0,
   };
   let ctx: FakeApiserverContext = { ...context, watches: { ...context.watches, [id]: watch } };
   if (fromRv !== undefined && r) {
@@ -232,8 +239,11 @@ function openWatch(context: FakeApiserverContext, event: ApiRequestMessage & { f
   return ctx;
 }
 
-function serve(context: FakeApiserverContext, event: ApiRequestMessage & { from: string }, emit: Emit): FakeApiserverContext {
+function serve(received: FakeApiserverContext, event: ApiRequestMessage & { from: string }, emit: Emit): FakeApiserverContext {
   const request = event.request;
+  const key = requestKey(event.from, event.requestId);
+  if (received.served[key]) return { ...received, stats: { ...received.stats, repeatedRequests: received.stats.repeatedRequests + 1 } };
+  const context = { ...received, served: { ...received.served, [key]: true as const } };
   if (request.verb === 'watch') {
     return { ...openWatch(context, event, emit), log: logRequest(context, event, undefined, 200) };
   }
@@ -273,7 +283,7 @@ function command(context: FakeApiserverContext, cmd: FakeCommand): FakeApiserver
       for (const id of Object.keys(ctx.watches).sort()) {
         const watch = ctx.watches[id];
         if (watch.broken) continue;
-        const message: ApiWatchMessage = { type: 'api.watch', requestId: watch.requestId, events: [{ type: 'ERROR', object: status }], closed: true };
+        const message: ApiWatchMessage = { type: 'api.watch', requestId: watch.requestId, events: [{ type: 'ERROR', object: status }], closed: true, seq: watch.sent + 1 };
         ctx = { ...ctx, outbox: [...ctx.outbox, { at: Math.max(ctx.now(), watch.tail), seq: ctx.seq, to: watch.from, message }], seq: ctx.seq + 1 };
       }
       return { ...ctx, watches: {}, stats: { ...ctx.stats, expired: ctx.stats.expired + 1 } };
@@ -342,7 +352,7 @@ export const fakeApiserverMachine = setup({
     cancelWatch: assign(({ context, event }) => {
       if (event.type !== 'api.watch.cancel') return {};
       const watches = { ...context.watches };
-      delete watches[watchId(event.from, event.requestId)];
+      delete watches[requestKey(event.from, event.requestId)];
       return { watches };
     }),
     runCommand: enqueueActions(({ context, event, enqueue }) => {
@@ -379,7 +389,8 @@ export const fakeApiserverMachine = setup({
       seq: 0,
       nextBookmarkAt: bookmarkIntervalMs > 0 ? input.now() + bookmarkIntervalMs : undefined,
       log: [],
-      stats: { batches: 0, delayed: 0, duplicated: 0, dropped: 0, closed: 0, expired: 0 },
+      served: {},
+      stats: { batches: 0, delayed: 0, duplicated: 0, dropped: 0, closed: 0, expired: 0, repeatedRequests: 0 },
       rejections: [],
     };
   },

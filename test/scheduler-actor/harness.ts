@@ -7,6 +7,7 @@ import type { SchedulerConfig } from '../../machines/scheduler/config.ts';
 import type { SchedulerState } from '../../machines/scheduler/scheduler.ts';
 import type { ApiRequest, ApiResponseMessage } from '../../src/apiserver/protocol.ts';
 import type { ApiServerConfig } from '../../src/apiserver/config.ts';
+import { storeGet } from '../../src/client/index.ts';
 import { hostScheduler } from '../../src/cluster/hosts/scheduler.ts';
 import type { ComponentHost } from '../../src/host/component-host.ts';
 import { ApiHarness, core, create, del, get, list } from '../apiserver/harness.ts';
@@ -160,7 +161,7 @@ export class SchedulerCluster {
 
   /** What the scheduler's own informer shows (no API call, so it can be polled every step). */
   boundInInformer(name: string): boolean {
-    const pod = this.state().informers.pods.store.items[`default/${name}`];
+    const pod = storeGet(this.state().informers.pods.store, `default/${name}`);
     return pod !== undefined && (pod.spec?.nodeName ?? '') !== '';
   }
 

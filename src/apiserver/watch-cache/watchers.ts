@@ -20,6 +20,8 @@ export interface Watcher {
   /** Events at or below this revision are not sent (already reflected, or before the watch's start). */
   sentRevision: number;
   nextBookmarkAt: number;
+  /** `api.watch` messages sent on this stream so far: the last message's `seq`. */
+  sentMessages?: number;
 }
 
 /**
