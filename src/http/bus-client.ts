@@ -64,6 +64,22 @@ interface OpenWatch {
   handlers?: WatchHandlers;
   early: (WatchEventBody[] | string)[];
   closedEarly: boolean;
+  /** The last stream message number relayed (the apiserver numbers each stream's messages from 1). */
+  lastSeq?: number;
+}
+
+/**
+ * A watch or log stream is one HTTP/2 stream over TCP upstream: in order or broken. The bus may repeat a
+ * message (drop it) or lose one (a gap: end the HTTP stream, so the real client watches again from its
+ * last resourceVersion rather than carrying on without the lost events).
+ */
+function sequenceVerdict(open: OpenWatch, seq: number | undefined): 'relay' | 'repeat' | 'gap' {
+  if (seq === undefined) return 'relay';
+  const last = open.lastSeq ?? 0;
+  if (seq <= last) return 'repeat';
+  if (seq > last + 1) return 'gap';
+  open.lastSeq = seq;
+  return 'relay';
 }
 
 export interface OpenedWatch extends ApiAnswer {
@@ -182,6 +198,9 @@ export class ApiBusClient {
       const message = raw as ApiStreamMessage;
       const open = this.watches.get(message.requestId);
       if (!open) return;
+      const verdict = sequenceVerdict(open, message.seq);
+      if (verdict === 'repeat') return;
+      if (verdict === 'gap') return this.breakStream(message.requestId, open);
       const data = typeof message.data === 'string' ? message.data : '';
       if (!open.handlers) {
         if (data !== '') open.early.push(data);
@@ -199,6 +218,9 @@ export class ApiBusClient {
       const message = raw as ApiWatchMessage;
       const open = this.watches.get(message.requestId);
       if (!open) return;
+      const verdict = sequenceVerdict(open, message.seq);
+      if (verdict === 'repeat') return;
+      if (verdict === 'gap') return this.breakStream(message.requestId, open);
       const events = Array.isArray(message.events) ? message.events : [];
       if (!open.handlers) {
         if (events.length > 0) open.early.push(events);
@@ -211,6 +233,17 @@ export class ApiBusClient {
         open.handlers.onClosed();
       }
     }
+  }
+
+  /** Ends a stream that lost a message: upstream is told to stop, the HTTP client sees the stream end. */
+  private breakStream(requestId: string, open: OpenWatch): void {
+    this.send(open.apiserver, { type: 'api.watch.cancel', requestId });
+    if (!open.handlers) {
+      open.closedEarly = true;
+      return;
+    }
+    this.watches.delete(requestId);
+    open.handlers.onClosed();
   }
 
   private settle(requestId: string, answer: ApiAnswer): void {
