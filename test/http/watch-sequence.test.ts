@@ -12,10 +12,10 @@ const clients: ApiBusClient[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.close()));
 
 function setup() {
-  const sim = new Simulation({ seed: 1, link: { latency: { kind: 'fixed', ms: 1 } } });
+  const sim = new Simulation({ seed: 1, link: { latency: { kind: 'constant', ms: 1 } } });
   const toApiserver: { type: string; requestId: string }[] = [];
   sim.bus.inbox('apiserver-0').subscribe((envelope) => {
-    const message = envelope.message as ApiRequestMessage;
+    const message = envelope.message as unknown as ApiRequestMessage;
     toApiserver.push(message);
     if (message.type === 'api.request') sim.bus.send('apiserver-0', 'frontdoor-0', { type: 'api.response', requestId: message.requestId, code: 200, body: {} });
   });
