@@ -24,11 +24,11 @@ import { respondError } from './server/respond.ts';
 import {
   answerLocalQuery,
   completeForwardedRead,
+  handleForwardedProposals,
   handleRequestBatch,
   isLinearizableRead,
   isLocalQuery,
   isProposal,
-  proposeEntries,
   proposeRequest,
   resolveRead,
   runHousekeeping,
@@ -221,13 +221,13 @@ export const etcdMemberMachine = setup({
       finishStep(context, enqueue);
     }),
     forwardProposals: enqueueActions(({ context, event, enqueue }) => {
-      proposeEntries(context, (event as Msg<'raft.propose'>).data);
+      handleForwardedProposals(context, (event as Msg<'raft.propose'>).data);
       finishStep(context, enqueue);
     }),
 
     // ---- leader ---------------------------------------------------------------------------------
     appendForwardedProposals: enqueueActions(({ context, event, enqueue }) => {
-      proposeEntries(context, (event as Msg<'raft.propose'>).data);
+      handleForwardedProposals(context, (event as Msg<'raft.propose'>).data);
       finishStep(context, enqueue);
     }),
     runReadyCycle: enqueueActions(({ context, enqueue }) => {

@@ -137,6 +137,22 @@ function delayedStaleAppend(plant?: Plant): TestCluster {
   return c;
 }
 
+/** A follower cut off from the leader answers a linearizable read after a newer write was acknowledged. */
+function readThroughCutOffFollower(plant?: Plant): { c: TestCluster; read: string | undefined } {
+  const c = new TestCluster({ seed: 'follower-read', config: { plant } });
+  const leader = c.awaitLeader();
+  c.await(c.put(leader, 'k', 'v1'));
+  c.runFor(200);
+  const follower = c.followers()[0];
+  // Cut from the other members only: the test's client still reaches it.
+  c.sim.partition({ id: 'cut', from: [follower], to: c.members.filter((m) => m !== follower), oneWay: false });
+  c.await(c.put(leader, 'k', 'v2'));
+  // Still within the follower's election timeout: it believes `leader` leads.
+  const read = c.get(follower, 'k');
+  c.runFor(300);
+  return { c, read: c.responses.get(read)?.ok ? c.valueOf(read) : undefined };
+}
+
 describe('planted bugs are caught', () => {
   test('vote-without-log-check → Leader Completeness (a stale member wins and lacks committed entries)', () => {
     expect(properties(staleCandidate())).toEqual(new Set());
@@ -189,6 +205,21 @@ describe('planted bugs are caught', () => {
     expect(properties(delayedStaleAppend())).toEqual(new Set());
     const found = properties(delayedStaleAppend('accept-stale-term-append'));
     expect(found.has('CommittedEntryChanged') || found.has('StateMachineSafety')).toBe(true);
+  });
+
+  test('append-not-persisted → committed entries durable on a quorum (a follower acked entries it had not synced)', () => {
+    for (const plant of [undefined, 'append-not-persisted'] as const) {
+      const c = new TestCluster({ seed: 'append-sync', config: { plant } });
+      const leader = c.awaitLeader();
+      c.await(c.put(leader, 'k', 'v'));
+      c.runFor(200);
+      expect(properties(c).has('CommittedNotDurable')).toBe(plant !== undefined);
+    }
+  });
+
+  test('follower-serves-linearizable-read → a stale read (caught by real-time order, as a linearizability checker does)', () => {
+    expect(readThroughCutOffFollower().read).toBeUndefined(); // ReadIndex needs the leader: no answer
+    expect(readThroughCutOffFollower('follower-serves-linearizable-read').read).toBe('v1');
   });
 
   test('no-checkquorum-stepdown → the CheckQuorum behaviour check (an isolated leader stays leader)', () => {

@@ -21,7 +21,9 @@ export type Plant =
   | 'lease-expires-on-follower'
   | 'no-checkquorum-stepdown'
   | 'accept-stale-term-append'
-  | 'watch-skips-revision';
+  | 'watch-skips-revision'
+  | 'append-not-persisted'
+  | 'follower-serves-linearizable-read';
 
 export const PLANTS: readonly Plant[] = [
   'vote-without-log-check',
@@ -34,6 +36,8 @@ export const PLANTS: readonly Plant[] = [
   'no-checkquorum-stepdown',
   'accept-stale-term-append',
   'watch-skips-revision',
+  'append-not-persisted',
+  'follower-serves-linearizable-read',
 ];
 
 export interface EtcdMemberConfig {

@@ -12,7 +12,20 @@ export type Fault =
   | { at: number; kind: 'partition'; id: string; from: string[]; to: string[]; oneWay?: boolean }
   | { at: number; kind: 'heal'; id?: string }
   /** Degrades the links from → to (`*` = any) for `durationMs`: drop/dup/delay bursts, reordering. */
-  | { at: number; kind: 'degrade'; id: string; from: string; to: string; link: Partial<LinkModel>; durationMs: number };
+  | { at: number; kind: 'degrade'; id: string; from: string; to: string; link: Partial<LinkModel>; durationMs: number }
+  /**
+   * Armed at `at`: the first observation of type `on` (e.g. `obs.raft.voteGranted`) made within `windowMs`
+   * (default: until the run ends) fires `faults`, whose `at` are offsets from that observation. In them the
+   * target `@observed` names the component that made the observation. This is how a fault hits a window
+   * that only exists for a few milliseconds (power loss right after a vote, a crash right after an election).
+   */
+  | { at: number; kind: 'trigger'; id: string; on: string; windowMs?: number; faults: Fault[] }
+  /**
+   * Replaces a member of a replicated group: removed through the group's membership API, its process and
+   * disk gone for good, a fresh member (`replacement`, an empty disk) added in its place. How is up to the
+   * run (see `applySchedule`'s handlers); later faults naming `target` then hit the replacement.
+   */
+  | { at: number; kind: 'replace'; target: string; replacement: string };
 
 export type FaultSchedule = Fault[];
 
@@ -26,11 +39,24 @@ export function sortSchedule(schedule: FaultSchedule): FaultSchedule {
     .map(({ fault }) => fault);
 }
 
-/** Time of the last fault's end (a degradation ends after its duration). */
+/**
+ * Time of the last fault's end (a degradation ends after its duration). A trigger's faults are counted
+ * as if it fired at the end of its window (at its arming time when it has none): an upper bound only
+ * when a window is given.
+ */
 export function scheduleEnd(schedule: FaultSchedule): number {
   let end = 0;
   for (const fault of schedule) {
-    end = Math.max(end, fault.kind === 'degrade' ? fault.at + fault.durationMs : fault.at);
+    switch (fault.kind) {
+      case 'degrade':
+        end = Math.max(end, fault.at + fault.durationMs);
+        break;
+      case 'trigger':
+        end = Math.max(end, fault.at + (fault.windowMs ?? 0) + scheduleEnd(fault.faults));
+        break;
+      default:
+        end = Math.max(end, fault.at);
+    }
   }
   return end;
 }
@@ -50,13 +76,13 @@ export function decodeSchedule(encoded: string): FaultSchedule {
   return validateSchedule(parsed);
 }
 
-const KINDS: readonly FaultKind[] = ['crash', 'restart', 'partition', 'heal', 'degrade'];
+const KINDS: readonly FaultKind[] = ['crash', 'restart', 'partition', 'heal', 'degrade', 'trigger', 'replace'];
 
 /** Checks a schedule read from a file or a flag, with a message naming the first bad entry. */
-export function validateSchedule(value: unknown): FaultSchedule {
-  if (!Array.isArray(value)) throw new Error('fault schedule must be a list of faults');
+export function validateSchedule(value: unknown, path = 'fault'): FaultSchedule {
+  if (!Array.isArray(value)) throw new Error(path === 'fault' ? 'fault schedule must be a list of faults' : `${path}: must be a list of faults`);
   value.forEach((fault: unknown, index) => {
-    const where = `fault[${index}]`;
+    const where = `${path}[${index}]`;
     if (typeof fault !== 'object' || fault === null) throw new Error(`${where}: must be an object`);
     const f = fault as Record<string, unknown>;
     if (typeof f.at !== 'number' || !Number.isFinite(f.at) || f.at < 0) {
@@ -86,6 +112,17 @@ export function validateSchedule(value: unknown): FaultSchedule {
         need('to', 'string');
         need('link', 'object');
         need('durationMs', 'number');
+        break;
+      case 'trigger':
+        need('id', 'string');
+        need('on', 'string');
+        need('faults', 'array');
+        if (f.windowMs !== undefined) need('windowMs', 'number');
+        validateSchedule(f.faults, `${where}.faults`);
+        break;
+      case 'replace':
+        need('target', 'string');
+        need('replacement', 'string');
         break;
     }
   });

@@ -1,6 +1,6 @@
 import type { MemberContext } from '../types.ts';
 import type { RaftMessage } from './messages.ts';
-import { send, sync, writeHardState } from './persist.ts';
+import { observe, send, sync, writeHardState } from './persist.ts';
 import { voteOutcome, type VoteOutcome } from './quorum.ts';
 
 type VoteRequest = Extract<RaftMessage, { type: 'raft.vote' }> & { from: string };
@@ -66,6 +66,8 @@ export function answerVoteRequest(ctx: MemberContext, msg: VoteRequest): boolean
     writeHardState(ctx);
     // PLANTED BUG `vote-not-persisted`: the grant leaves before the vote is durable.
     if (ctx.config.plant !== 'vote-not-persisted') sync(ctx);
+    // Fault campaigns aim power losses at the moment just after a vote (see src/faults, triggers).
+    observe(ctx, { type: 'obs.raft.voteGranted', term: raft.term, candidate: msg.from });
   }
   // A granted pre-vote answers in the term asked about; anything else in our own term.
   const term = granted && msg.preVote ? msg.term : raft.term;

@@ -1,6 +1,6 @@
 import type { MemberContext } from '../types.ts';
 import type { RaftMessage } from './messages.ts';
-import { send, sync, truncateWal, writeEntries, writeHardState, writeSnapshot } from './persist.ts';
+import { observe, send, sync, truncateWal, writeEntries, writeHardState, writeSnapshot } from './persist.ts';
 
 type Append = Extract<RaftMessage, { type: 'raft.append' }> & { from: string };
 type Heartbeat = Extract<RaftMessage, { type: 'raft.heartbeat' }> & { from: string };
@@ -47,7 +47,8 @@ export function handleAppend(ctx: MemberContext, msg: Append): void {
   const commit = Math.min(msg.commit, lastNew);
   if (commit > raft.commit) raft.commit = commit;
   if (writeHardState(ctx)) wrote = true;
-  if (wrote) sync(ctx);
+  // PLANTED BUG `append-not-persisted`: acknowledge appended entries before they are durable.
+  if (wrote && ctx.config.plant !== 'append-not-persisted') sync(ctx);
   raft.persistedIndex = log.lastIndex;
   send(ctx, msg.from, { type: 'raft.appendResp', term: raft.term, index: lastNew, reject: false, hintIndex: 0, hintTerm: 0 });
 }
@@ -91,5 +92,7 @@ export function handleSnapshot(ctx: MemberContext, msg: InstallSnapshot): void {
   truncateWal(ctx, walFrom, walTo);
   writeHardState(ctx);
   sync(ctx);
+  // A member catching up from nothing (a replacement) shows here that it did so by snapshot.
+  observe(ctx, { type: 'obs.raft.snapshotInstalled', index: snapshot.index, term: snapshot.term });
   ack(snapshot.index);
 }

@@ -68,6 +68,8 @@ export function startLinearizableRead(ctx: MemberContext, client: string, reques
     requestReadIndex(ctx, { kind: 'client', client, requestId, request }, (index, waiter) => resolveRead(ctx, index, waiter));
     return;
   }
+  // PLANTED BUG `follower-serves-linearizable-read`: answer from local state, as a serializable read.
+  if (ctx.config.plant === 'follower-serves-linearizable-read') return serveRange(ctx, client, requestId, request);
   const readId = ctx.server.nextReadId++;
   ctx.server.forwardedReads.set(readId, { client, requestId, request, leader: raft.leader! });
   send(ctx, raft.leader!, { type: 'raft.readIndex', readId });
@@ -124,6 +126,18 @@ export function proposeEntries(ctx: MemberContext, entries: readonly EntryData[]
   } else if (raft.leader !== null && raft.role !== 'removed') {
     send(ctx, raft.leader, { type: 'raft.propose', data: entries });
   }
+}
+
+/**
+ * A `raft.propose` from a follower, appended when leading, passed on to the leader otherwise. Each
+ * proposal is handled once per member: etcd's peer streams are TCP and never deliver a message twice, but
+ * the simulated network may, and a proposal appended twice is applied twice (found by the fault campaign).
+ */
+export function handleForwardedProposals(ctx: MemberContext, entries: readonly EntryData[]): void {
+  const seen = ctx.server.forwardedProposals;
+  const fresh = entries.filter((data) => data.kind === 'noop' || !seen.has(data.requestId));
+  for (const data of fresh) if (data.kind !== 'noop') seen.add(data.requestId);
+  if (fresh.length > 0) proposeEntries(ctx, fresh);
 }
 
 /**

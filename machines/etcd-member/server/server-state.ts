@@ -32,6 +32,8 @@ export interface ServerState {
   readonly waiters: Map<string, Waiter>;
   /** Requests seen lately, so a duplicated delivery is not proposed twice. */
   readonly recentRequests: RecentIds;
+  /** Proposals forwarded by followers (`raft.propose`) this member appended or passed on, by request id. */
+  readonly forwardedProposals: RecentIds;
   /**
    * Requests that came in an `etcd.requestBatch` and are not answered yet (they are answered in batches),
    * except those waiting for their entry to apply: a `Waiter` carries the mark itself.
@@ -90,6 +92,7 @@ export function createServerState(kv: KvStateMachine, now: number): ServerState 
     kv,
     waiters: new Map(),
     recentRequests: new RecentIds(8192),
+    forwardedProposals: new RecentIds(8192),
     batchedRequests: new Set(),
     responseBatches: new Map(),
     readsAwaitingApply: [],

@@ -11,5 +11,7 @@ export const ETCD_PLANTS: readonly Plant[] = [
   { name: 'lease-expires-on-follower', component: 'etcd-member', caughtBy: 'raft: applied state agreement', description: "a follower expires leases on its own clock" },
   { name: 'accept-stale-term-append', component: 'etcd-member', caughtBy: 'raft: committed entry replaced', description: 'accepts appends from a stale-term leader' },
   { name: 'watch-skips-revision', component: 'etcd-member', caughtBy: 'watch: Reliable', description: 'a watch stream silently skips every 7th revision' },
+  { name: 'append-not-persisted', component: 'etcd-member', caughtBy: 'raft: committed entries durable on a quorum', description: 'a follower acknowledges appended entries before syncing them' },
+  { name: 'follower-serves-linearizable-read', component: 'etcd-member', caughtBy: 'linearizability', description: 'a follower answers a linearizable read from its own state, without ReadIndex' },
   { name: 'no-checkquorum-stepdown', component: 'etcd-member', caughtBy: 'scenario test only (liveness)', description: 'an isolated leader never steps down' },
 ];

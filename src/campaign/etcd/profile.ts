@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { etcdMemberMachine, EtcdRaftChecker, memberStatus, PLANTS, type Plant as MemberPlant } from '../../../machines/etcd-member/index.ts';
-import type { ComponentHost } from '../../host/component-host.ts';
+import { etcdMemberMachine, EtcdRaftChecker, PLANTS, type EtcdMemberConfig, type Plant as MemberPlant } from '../../../machines/etcd-member/index.ts';
 import { etcdClientMachine } from '../../../machines/etcd-client/etcd-client.machine.ts';
 import { checkLinearizable } from '../../check/linearizability/checker.ts';
 import { checkWatch, type WatcherTrace } from '../../check/watch/index.ts';
@@ -12,7 +11,9 @@ import { Simulation } from '../../host/simulation.ts';
 import type { VirtualClock } from '../../sim/clock.ts';
 import { TraceRecorder } from '../../trace/recorder.ts';
 import { TRACE_ARTEFACT, type CampaignProfile, type Plant, type RunOptions, type RunReport, type Violation } from '../types.ts';
+import { MemberReplacer, OPERATOR } from './member-replace.ts';
 import { CommittedHistoryOracle } from './oracle.ts';
+import { memberRoles, resolveMemberRole } from './roles.ts';
 import { ETCD_PLANTS } from './plants.ts';
 import { workloadArb, type EtcdWorkload } from './workload.ts';
 
@@ -23,16 +24,44 @@ export interface EtcdScenario {
   /** Faults and traffic happen in [0, durationMs); then `quietMs` with neither, for convergence. */
   durationMs: number;
   quietMs: number;
+  /** Member settings that change which code paths run (etcd defaults when absent). */
+  config?: EtcdScenarioConfig;
   schedule: FaultSchedule;
   workload: EtcdWorkload;
+}
+
+/**
+ * The knobs a campaign turns on every member: flow control (entries per append, appends in flight) and
+ * the snapshot interval. Small values are legitimate etcd settings that open the windows where ordering
+ * bugs live: a follower catching up one entry per round trip (Figure 8), lagging members and new ones
+ * catching up by snapshot.
+ */
+export interface EtcdScenarioConfig {
+  maxEntriesPerAppend: number;
+  maxInflight: number;
+  snapshotEvery: number;
+  snapshotCatchUpEntries: number;
+  /**
+   * etcd-raft's PreVote and CheckQuorum (both off by default in the raft library, both on in etcd). Raft
+   * is safe either way; without CheckQuorum an isolated leader keeps leading, next to the new one, for as
+   * long as it is cut off. Absent: etcd's settings (on).
+   */
+  preVote?: boolean;
+  checkQuorum?: boolean;
 }
 
 const CLIENTS = 3;
 const DURATION_MS = 12_000;
 const QUIET_MS = 6_000;
+/** Faults start before this; nothing new starts after DURATION_MS (see applySchedule's quietFrom). */
+const HORIZON_MS = DURATION_MS - 3_000;
+/** Observations a triggered fault may be aimed at: a vote granted, a leader elected, a campaign started. */
+export const ETCD_TRIGGERS = ['obs.raft.voteGranted', 'obs.raft.leader', 'obs.raft.campaign'] as const;
 
 export const memberNames = (count: number) => Array.from({ length: count }, (_, i) => `etcd-${i + 1}`);
 export const clientNames = () => Array.from({ length: CLIENTS }, (_, i) => `client-${i}`);
+/** Names replacement members take, in order (`etcd-4`, `etcd-5` for a 3-member cluster). */
+export const replacementNames = (count: number) => [`etcd-${count + 1}`, `etcd-${count + 2}`];
 
 export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
   return fc.constantFrom(3, 5).chain((members) => {
@@ -42,20 +71,40 @@ export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
       members: fc.constant(members),
       durationMs: fc.constant(DURATION_MS),
       quietMs: fc.constant(QUIET_MS),
+      config: fc.record({
+        maxEntriesPerAppend: fc.constantFrom(4096, 1, 2, 8),
+        maxInflight: fc.constantFrom(512, 1, 4),
+        snapshotEvery: fc.constantFrom(10_000, 40, 15),
+        preVote: fc.constantFrom(true, true, false),
+        checkQuorum: fc.constantFrom(true, true, false),
+      }).map((c) => ({ ...c, snapshotCatchUpEntries: Math.min(5_000, Math.floor(c.snapshotEvery / 3)) })),
       // Dense faults: Figure 7/8-style bugs need a leader to lose its followers mid-replication several
-      // times in one run, so crashes and partitions dominate and come often.
+      // times in one run, so crashes and partitions dominate and come often. Roles (`@leader`,
+      // `@follower-k`) are resolved when a fault fires, so partitions isolate the leader (alone or with a
+      // minority) whoever it is; triggered faults fire a few milliseconds after a vote, an election or a
+      // campaign; a churn takes the leader down and hits the voters and winners of the elections that
+      // follow the instant they vote or win; delays hold the leader's (or a follower's) peer traffic back
+      // for seconds, as etcd's functional tester does. See docs/etcd.md, "Running a campaign".
       schedule: faultScheduleArb({
         crashable: [...names, '@leader', '@leader'],
-        partitionable: [...names, ...clientNames()],
-        horizonMs: DURATION_MS - 3_000,
+        partitionable: [...memberRoles(members), ...clientNames()],
+        horizonMs: HORIZON_MS,
+        // Runs without faults or traffic find nothing: at least 3 episodes and 40 operations.
+        minEpisodes: 3,
         maxEpisodes: 10,
         minDowntimeMs: 100,
         maxDowntimeMs: 3_000,
         maxPartitionMs: 3_000,
-        weights: { crash: 3, partition: 3, degrade: 1 },
+        triggers: ETCD_TRIGGERS,
+        churn: { leader: 'obs.raft.leader', vote: 'obs.raft.voteGranted' },
+        isolate: { target: '@leader', peers: memberRoles(members).slice(1) },
+        delay: { targets: ['@leader', '@leader', '@follower-1'], peers: memberRoles(members), maxDelayMs: 5_000 },
+        replaceable: names,
+        replacements: replacementNames(members),
+        weights: { crash: 4, partition: 4, degrade: 2, churn: 6, delay: 3, replace: 1 },
         size: 'max',
       }),
-      workload: workloadArb({ clients: CLIENTS, durationMs: DURATION_MS, maxOps: 200, maxWatches: 3 }),
+      workload: workloadArb({ clients: CLIENTS, durationMs: DURATION_MS, minOps: 40, maxOps: 160, maxWatches: 3, maxBursts: 3 }),
     });
   });
 }
@@ -71,13 +120,34 @@ export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}
   const tracer = options.trace ? new TraceRecorder(sim, { payloads: true }) : undefined;
   const names = memberNames(scenario.members);
   const plant = PLANTS.includes(options.plant as MemberPlant) ? (options.plant as MemberPlant) : undefined;
-  for (const name of names) sim.add(name, etcdMemberMachine, { members: names, ...(plant ? { plant } : {}) });
+  const memberConfig: EtcdMemberConfig = { members: names, ...(scenario.config ?? {}), ...(plant ? { plant } : {}) };
+  for (const name of names) sim.add(name, etcdMemberMachine, memberConfig);
   const clients = clientNames().map((name) => sim.add(name, etcdClientMachine, { members: names }));
+  const operator = sim.add(OPERATOR, etcdClientMachine, { members: [...names, ...replacementNames(scenario.members)] });
   const recorder = new EtcdHistoryRecorder(sim);
   const oracle = new CommittedHistoryOracle();
-  const raft = new EtcdRaftChecker(sim, () => names);
+  // The members the checkers follow: the initial ones, then each replacement once it is hosted.
+  const checked = [...names];
+  const raft = new EtcdRaftChecker(sim, () => checked);
   const hosts = names.map((name) => sim.host(name));
-  applySchedule(sim, scenario.schedule, undefined, (role) => (role === '@leader' ? currentLeader(hosts) ?? names[0] : role));
+  const replacer = new MemberReplacer(sim, operator, memberConfig, (address) => {
+    checked.push(address);
+    hosts.push(sim.host(address));
+  });
+  const current = () => hosts.filter((h) => !replacer.isRetired(h.address));
+  // Replacements start empty: count how many caught up by installing a snapshot.
+  const snapshotInstalls = new Map<string, number>();
+  const installs = sim.events.subscribe((event) => {
+    if (event.kind === 'observe' && event.observation.type === 'obs.raft.snapshotInstalled') {
+      snapshotInstalls.set(event.address, (snapshotInstalls.get(event.address) ?? 0) + 1);
+    }
+  });
+  applySchedule(sim, scenario.schedule, {
+    resolve: (role) => resolveMemberRole(role, current()),
+    handlers: { replace: (fault) => replacer.replace(fault) },
+    quietFrom: scenario.durationMs,
+    ...(tracer ? { onApplied: tracer.onFault } : {}),
+  });
   scenario.workload.ops.forEach((op, index) => {
     sim.clock.setTimeout(() => {
       // A compact names how far behind the newest revision to compact to (see workload.ts).
@@ -101,6 +171,9 @@ export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}
     oracle.observe(hosts);
   }
   sim.runUntil(end);
+  replacer.stop();
+  installs.unsubscribe();
+  const replacements = new Set(replacer.records().map((r) => r.replacement));
 
   const violations: Violation[] = raft.finish().map((v) => ({
     checker: 'raft', invariant: v.property, message: v.message, at: v.at, detail: v.details,
@@ -128,22 +201,13 @@ export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}
       ops: history.length,
       unknownOps: history.filter((op) => op.return === undefined).length,
       faults: scenario.schedule.length,
+      replaced: replacer.records().filter((r) => r.joinedAt !== undefined).length,
+      snapshotsInstalled: [...snapshotInstalls.values()].reduce((a, b) => a + b, 0),
+      replacementSnapshots: [...snapshotInstalls].filter(([address]) => replacements.has(address)).reduce((a, [, n]) => a + n, 0),
       revision: oracle.revision,
       linearizabilityUnknown: linearizable.ok === 'unknown' ? 1 : 0,
     },
   };
-}
-
-/** The member that leads the highest term right now, if any. */
-function currentLeader(hosts: readonly ComponentHost[]): string | undefined {
-  let best: { address: string; term: number } | undefined;
-  for (const host of hosts) {
-    const snapshot = host.snapshot();
-    if (!snapshot) continue;
-    const status = memberStatus(snapshot);
-    if (status?.role === 'leader' && (!best || status.term > best.term)) best = { address: host.address, term: status.term };
-  }
-  return best?.address;
 }
 
 /**
@@ -180,10 +244,11 @@ export const etcdProfile: CampaignProfile<EtcdScenario> = {
   scenarioArb: etcdScenarioArb,
   run: runEtcdScenario,
   summarize(scenario) {
-    const faults = scenario.schedule.map((f) => `  ${f.at}ms ${f.kind} ${JSON.stringify({ ...f, at: undefined, kind: undefined })}`);
+    const faults = describeFaults(scenario.schedule, 1);
     const ops = scenario.workload.ops.map((op) => `  ${op.at}ms client-${op.client} ${JSON.stringify(op.request)}`);
     return [
       `seed ${scenario.seed}, ${scenario.members} members, ${scenario.durationMs} ms + ${scenario.quietMs} ms quiet`,
+      ...(scenario.config ? [`member config: ${JSON.stringify(scenario.config)}`] : []),
       `faults (${scenario.schedule.length}):`, ...faults,
       `operations (${scenario.workload.ops.length}), watches (${scenario.workload.watches.length}):`, ...ops.slice(0, 40),
       ...(ops.length > 40 ? [`  … ${ops.length - 40} more`] : []),
@@ -197,9 +262,29 @@ export const etcdProfile: CampaignProfile<EtcdScenario> = {
     }
     if (s.members! < 1 || s.members! > 9) throw new Error('scenario.members must be between 1 and 9');
     validateSchedule(s.schedule);
+    if (s.config !== undefined) {
+      const c = s.config as unknown as Record<string, unknown>;
+      for (const field of ['maxEntriesPerAppend', 'maxInflight', 'snapshotEvery', 'snapshotCatchUpEntries']) {
+        if (typeof c[field] !== 'number' || !(Number(c[field]) >= 0)) throw new Error(`scenario.config.${field} must be a non-negative number`);
+      }
+      for (const field of ['preVote', 'checkQuorum']) {
+        if (c[field] !== undefined && typeof c[field] !== 'boolean') throw new Error(`scenario.config.${field} must be true or false`);
+      }
+    }
     if (!s.workload || !Array.isArray(s.workload.ops) || !Array.isArray(s.workload.watches)) {
       throw new Error('scenario.workload must have ops and watches lists');
     }
     return s as EtcdScenario;
   },
 };
+
+/** One line per fault; a trigger's faults indented under it, their times relative to its observation. */
+function describeFaults(schedule: FaultSchedule, depth: number): string[] {
+  const indent = '  '.repeat(depth);
+  const time = (at: number) => (depth > 1 ? `+${at}ms` : `${at}ms`);
+  return schedule.flatMap((f) => {
+    if (f.kind !== 'trigger') return [`${indent}${time(f.at)} ${f.kind} ${JSON.stringify({ ...f, at: undefined, kind: undefined })}`];
+    const window = f.windowMs !== undefined ? ` within ${f.windowMs}ms` : '';
+    return [`${indent}${time(f.at)} trigger ${f.id}: on the next ${f.on}${window}, then (relative to it):`, ...describeFaults(f.faults, depth + 1)];
+  });
+}

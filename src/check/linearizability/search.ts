@@ -39,6 +39,8 @@ import { EntryList, NIL, isCallEntry, opOfEntry } from './entry-list.ts';
 import { mix32 } from './hash.ts';
 
 const STOP_POLL_INTERVAL = 4096;
+/** Memo comparisons charged as one step (2^3 = 8): about what one model step costs. */
+const COMPARISONS_PER_STEP_LOG2 = 3;
 
 /** Visited configurations with the same listed set (R1 compares only within such a group). */
 interface CacheGroup<S> {
@@ -142,8 +144,18 @@ export function createSearch<S, I, O>(
 
   // R1: a configuration is covered by a visited one with the same listed set, a subset of the
   // pool and a dominating state: every completion of the former completes the latter.
-  const covered = (group: CacheGroup<S> | undefined, candidate: S) =>
-    group !== undefined && group.entries.some((e) => poolBits.includes(e.pool) && dominates(e.state, candidate));
+  // Scanning a group costs like model steps (groups grow with the pool's subsets), so it is charged
+  // to the budget: `maxSteps` then bounds the work, not only the model steps.
+  const covered = (group: CacheGroup<S> | undefined, candidate: S) => {
+    if (group === undefined) return false;
+    const entries = group.entries;
+    let i = 0;
+    while (i < entries.length && !(poolBits.includes(entries[i].pool) && dominates(entries[i].state, candidate))) i++;
+    const charge = i >>> COMPARISONS_PER_STEP_LOG2;
+    budget.used += charge;
+    budget.remaining -= charge;
+    return i < entries.length;
+  };
 
   /** Try to linearize `ops[opIndex]` next; `frame` identifies it on the stack. */
   const tryLift = (opIndex: number, frame: number, resume: number): number => {
