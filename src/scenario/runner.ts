@@ -13,6 +13,7 @@ import { describeCondition, evaluate, type Verdict } from './evaluate.ts';
 import { EventPrinter } from './event-printer.ts';
 import { formatVirtualTime } from './duration.ts';
 import type { Condition, FaultAction, Scenario, Step } from './format.ts';
+import type { SimulationOptions } from '../host/simulation.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed (default 1). */
@@ -25,6 +26,8 @@ export interface RunOptions {
   trace?: (line: string) => void;
   /** Print the event stream (default true). */
   events?: boolean;
+  /** Connects the cluster's actors to an inspector (`kubesim run --inspect`). */
+  inspect?: SimulationOptions['inspect'];
 }
 
 export interface StepFailure {
@@ -45,7 +48,9 @@ export interface RunOutcome {
 export const POLL_INTERVAL_MS = 250;
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunOutcome {
-  const cluster = buildResolvedCluster(scenario.cluster, { seed: options.seed ?? scenario.seed ?? 1 });
+  const cluster = buildResolvedCluster(scenario.cluster, {
+    seed: options.seed ?? scenario.seed ?? 1, ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
   const recorder = options.trace ? new TraceRecorder(cluster.sim, { sink: options.trace, keep: false }) : undefined;
   const run = new ScenarioRun(scenario, cluster, options, recorder);
   try {
