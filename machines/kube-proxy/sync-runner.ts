@@ -3,6 +3,8 @@
 // sync every syncPeriod whatever happens (IPVS's maxInterval; for iptables the canary monitor's period).
 
 export const BURST_SYNCS = 2;
+/** Refills are fractions of minSyncPeriod: a token due "now" may come out as 0.9999999999 in floating point. */
+const TOKEN_EPSILON = 1e-9;
 
 export interface SyncRunner {
   readonly tokens: number;
@@ -29,7 +31,7 @@ export function requestSync(r: SyncRunner): SyncRunner {
 /** When the pending sync may run (undefined: none pending). */
 export function pendingDueAt(r: SyncRunner, minIntervalMs: number): number | undefined {
   if (!r.pending) return undefined;
-  if (minIntervalMs <= 0 || r.tokens >= 1) return r.refilledAt;
+  if (minIntervalMs <= 0 || r.tokens >= 1 - TOKEN_EPSILON) return r.refilledAt;
   return r.refilledAt + (1 - r.tokens) * minIntervalMs;
 }
 
@@ -37,7 +39,7 @@ export function pendingDueAt(r: SyncRunner, minIntervalMs: number): number | und
 export function takeSync(r: SyncRunner, now: number, minIntervalMs: number, syncPeriodMs: number): { run: boolean; runner: SyncRunner } {
   const filled = refill(r, now, minIntervalMs);
   const periodic = now >= filled.nextPeriodicAt;
-  const allowed = filled.pending && filled.tokens >= 1;
+  const allowed = filled.pending && filled.tokens >= 1 - TOKEN_EPSILON;
   if (!allowed && !periodic) return { run: false, runner: filled };
   return {
     run: true,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceForPlural } from '../api/resources.ts';
 import { STATUS_REASONS, statusError, type ApiRequest, type Status, type StatusReason, type UserInfo, type WatchEventBody } from '../apiserver/protocol.ts';
-import type { ApiAnswer, ApiBusClient } from './bus-client.ts';
+import type { ApiAnswer, ApiBusClient, OpenedWatch, WatchHandlers } from './bus-client.ts';
 import { FrontDoorError, isStatus, methodNotAllowed, notAcceptable, refuse } from './errors.ts';
 import { checkFields, warningHeader } from './field-validation.ts';
 import type { FrontDoorMetrics, RequestLabels } from './metrics.ts';
@@ -188,11 +188,29 @@ async function streamWatch(
     return watch.code;
   }
   opened();
+  return relayStream(req, res, watch, 'application/json', env, (isEnded) => ({
+    onEvents: (events) => {
+      if (isEnded()) return;
+      const now = { ...ctx, now: env.now() };
+      res.write(events.map((e) => `${JSON.stringify(eventFor(e, now))}\n`).join(''));
+    },
+  }));
+}
+
+/**
+ * Relays an open bus stream (a watch, a followed log) as a chunked HTTP body: headers flushed at once, the
+ * stream cancelled upstream when the client hangs up or the server shuts down, the body ended when the
+ * apiserver closes the stream.
+ */
+function relayStream(
+  req: IncomingMessage, res: ServerResponse, stream: OpenedWatch, contentType: string, env: ResourceHandlerEnv,
+  handlers: (isEnded: () => boolean) => Omit<WatchHandlers, 'onClosed'>,
+): number {
   if (res.destroyed || req.destroyed) {
-    watch.cancel();
+    stream.cancel();
     return 200;
   }
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const endLongRunning = env.metrics.beginLongRunning();
   let ended = false;
@@ -201,19 +219,12 @@ async function streamWatch(
     ended = true;
     untrack();
     endLongRunning();
-    if (cancel) watch.cancel();
+    if (cancel) stream.cancel();
     if (!res.destroyed) res.end();
   };
   const untrack = env.trackStream(() => finish(true));
   res.on('close', () => finish(true));
-  watch.start({
-    onEvents: (events) => {
-      if (ended) return;
-      const now = { ...ctx, now: env.now() };
-      res.write(events.map((e) => `${JSON.stringify(eventFor(e, now))}\n`).join(''));
-    },
-    onClosed: () => finish(false),
-  });
+  stream.start({ ...handlers(() => ended), onClosed: () => finish(false) });
   return 200;
 }
 
@@ -231,26 +242,10 @@ async function serveLog(req: IncomingMessage, res: ServerResponse, request: ApiR
   if (request.query?.follow !== true) return answered(await env.client.request(request));
   const stream = await env.client.watch(request);
   if (stream.stream !== true) return answered(stream);
-  if (res.destroyed || req.destroyed) {
-    stream.cancel();
-    return 200;
-  }
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-  res.flushHeaders();
-  const endLongRunning = env.metrics.beginLongRunning();
-  let ended = false;
-  const finish = (cancel: boolean): void => {
-    if (ended) return;
-    ended = true;
-    untrack();
-    endLongRunning();
-    if (cancel) stream.cancel();
-    if (!res.destroyed) res.end();
-  };
-  const untrack = env.trackStream(() => finish(true));
-  res.on('close', () => finish(true));
-  stream.start({ onEvents: () => {}, onData: (data) => { if (!ended) res.write(data); }, onClosed: () => finish(false) });
-  return 200;
+  return relayStream(req, res, stream, 'text/plain', env, (isEnded) => ({
+    onEvents: () => {},
+    onData: (data) => { if (!isEnded()) res.write(data); },
+  }));
 }
 
 function eventFor(event: WatchEventBody, ctx: RenderContext): WatchEventBody {

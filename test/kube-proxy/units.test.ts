@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { base32, endpointChain, serviceChain } from '../../machines/kube-proxy/chain-names.ts';
 import { categorizeEndpoints, type EndpointInfo } from '../../machines/kube-proxy/endpoints.ts';
 import { servicePortsOf } from '../../machines/kube-proxy/service-ports.ts';
-import { newSyncRunner, requestSync, takeSync } from '../../machines/kube-proxy/sync-runner.ts';
+import { newSyncRunner, pendingDueAt, requestSync, takeSync, type SyncRunner } from '../../machines/kube-proxy/sync-runner.ts';
 
 describe('chain names', () => {
   it('match kube-proxy’s own test vectors', () => {
@@ -41,5 +41,13 @@ describe('sync runner (BoundedFrequencyRunner)', () => {
     }
     expect(ran).toEqual([0, 10, 1_000]);
     expect(takeSync(r, 31_000, 1_000, 30_000).run).toBe(true);
+  });
+});
+
+describe('sync runner refills in floating point', () => {
+  it('runs a sync whose token refilled to 0.9999999999 instead of rescheduling it for the same instant forever', () => {
+    const runner: SyncRunner = { tokens: 0.9999999999, refilledAt: 1_000, pending: true, nextPeriodicAt: 31_000 };
+    expect(pendingDueAt(runner, 1_000)).toBe(1_000);
+    expect(takeSync(runner, 1_000, 1_000, 30_000).run).toBe(true);
   });
 });
