@@ -4,7 +4,7 @@ import type { Address, Envelope } from '../bus/envelope.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { SimClock } from '../sim/clock.ts';
 import type { Random } from '../sim/random.ts';
-import type { HostedEmitted, HostedInput, Observation } from './contract.ts';
+import { HEALTH_OK, HEALTH_PROBE, type HealthOk, type HostedEmitted, type HostedInput, type Observation } from './contract.ts';
 import { DurableStore } from './durable-store.ts';
 
 export type HostStatus = 'running' | 'crashed' | 'failed';
@@ -81,7 +81,11 @@ export class ComponentHost<Config = unknown> {
     this.currentStatus = 'running';
     report({ kind: 'start', at: clock.now(), address: this.address, incarnation: this.incarnationCount });
     // Listen before starting: entry actions may already expect replies.
-    this.inboxSubscription = bus.inbox(this.address).subscribe((envelope: Envelope) => actor.send(envelope.message));
+    this.inboxSubscription = bus.inbox(this.address).subscribe((envelope: Envelope) => {
+      const message = envelope.message as { type: string; id?: unknown };
+      if (message.type === HEALTH_PROBE) return this.answerProbe(envelope.from, message.id);
+      actor.send(message);
+    });
     actor.start();
   }
 
@@ -126,6 +130,15 @@ export class ComponentHost<Config = unknown> {
           kind: 'observe', at: this.options.clock.now(), address: this.address, observation: emitted,
         });
     }
+  }
+
+  /**
+   * The process's own health endpoint (a component's /healthz, a load balancer's TCP check): answered by
+   * the host while the process runs, whatever its machine is doing; a crashed process answers nothing.
+   */
+  private answerProbe(from: Address, id: unknown): void {
+    const answer: HealthOk = { type: HEALTH_OK, id: typeof id === 'string' ? id : '', from: this.address, incarnation: this.incarnationCount };
+    this.options.bus.send(this.address, from, answer);
   }
 
   private fail(error: unknown): void {

@@ -57,3 +57,24 @@ export type HostedEmitted = NetSend | DiskWrite | DiskDelete | DiskSync | Observ
 
 /** Every message a machine receives carries its sender. */
 export type Delivered<M extends { type: string }> = M & { from: Address };
+
+/**
+ * Health probes: any component can send `{ type: 'health.probe', id }` to any address. The host answers
+ * `{ type: 'health.ok', id, from, incarnation }` while that process runs, without involving its machine
+ * (as a process's /healthz or a load balancer's TCP check); a crashed process is silent, so a prober
+ * decides by a timeout. Machines never see `health.probe`.
+ */
+export const HEALTH_PROBE = 'health.probe';
+export const HEALTH_OK = 'health.ok';
+
+export interface HealthProbe {
+  type: typeof HEALTH_PROBE;
+  id: string;
+}
+
+export interface HealthOk {
+  type: typeof HEALTH_OK;
+  id: string;
+  from: Address;
+  incarnation: number;
+}

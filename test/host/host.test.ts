@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, emit, setup } from 'xstate';
 import { gossipMachine, COUNTER_KEY } from '../../machines/gossip/gossip.machine.ts';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import { HEALTH_OK, HEALTH_PROBE, type HostedEmitted, type HostedInput } from '../../src/host/contract.ts';
 import { DurableStore } from '../../src/host/durable-store.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
 import { ComponentFailure, Simulation } from '../../src/host/simulation.ts';
@@ -120,5 +120,26 @@ describe('ComponentHost', () => {
     expect(observations.sort()).toEqual(['x:obs.greeted', 'y:obs.greeted']);
     expect(sim.host('x').disk.get('k')).toBe('v');
     expect((sim.host('y').snapshot()!.context as { got: number }).got).toBe(1);
+  });
+});
+
+describe('health probes', () => {
+  it('the host answers while its process runs, without its machine, and is silent once crashed', () => {
+    const sim = gossipSim();
+    const answers: unknown[] = [];
+    sim.bus.inbox('prober').subscribe((envelope) => answers.push(envelope.message));
+    sim.bus.send('prober', 'a', { type: HEALTH_PROBE, id: 'p1' });
+    sim.runFor(100);
+    expect(answers).toEqual([{ type: HEALTH_OK, id: 'p1', from: 'a', incarnation: 0 }]);
+
+    sim.crash('a');
+    sim.bus.send('prober', 'a', { type: HEALTH_PROBE, id: 'p2' });
+    sim.runFor(100);
+    expect(answers).toHaveLength(1);
+
+    sim.restart('a');
+    sim.bus.send('prober', 'a', { type: HEALTH_PROBE, id: 'p3' });
+    sim.runFor(100);
+    expect(answers.at(-1)).toEqual({ type: HEALTH_OK, id: 'p3', from: 'a', incarnation: 1 });
   });
 });
