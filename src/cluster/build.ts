@@ -52,11 +52,16 @@ export function buildResolvedCluster(resolved: ResolvedClusterSpec, options: Bui
   }
   // kubeadm's stacked control plane: the controller-manager and scheduler talk to their own node's
   // apiserver; kubelets (and kube-proxies) are spread over the apiservers as a load balancer would.
+  // A spec may point either at another apiserver (a campaign's stale-state fault: a lagging one).
   const controlPlaneApiserver = apiservers[0];
+  const { controllerManager, scheduler: schedulerSettings } = resolved.components;
   sim.add<ControllerManagerConfig>(CONTROLLER_MANAGER, controllerManagerMachine, {
-    ...resolved.components.controllerManager, apiserver: controlPlaneApiserver,
+    ...controllerManager, apiserver: controllerManager?.apiserver ?? controlPlaneApiserver,
   });
-  const scheduler = hostSchedulerIfPresent(sim, SCHEDULER_ADDRESS, { apiserver: controlPlaneApiserver, config: resolved.components.scheduler });
+  const scheduler = hostSchedulerIfPresent(sim, SCHEDULER_ADDRESS, {
+    apiserver: typeof schedulerSettings?.apiserver === 'string' ? schedulerSettings.apiserver : controlPlaneApiserver,
+    config: schedulerSettings,
+  });
 
   const nodeApiserver = (index: number): Address => apiservers[(index - 1) % apiservers.length];
   const kubeProxies: Address[] = [];

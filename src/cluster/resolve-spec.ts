@@ -34,7 +34,7 @@ export function resolveClusterSpec(input: unknown = {}, path = 'cluster'): Resol
     etcdMembers,
     apiservers,
     nodes: resolveNodes(spec.nodes, join(path, 'nodes')),
-    components: resolveComponents(spec.components, join(path, 'components')),
+    components: resolveComponents(spec.components, join(path, 'components'), apiservers),
   };
   if (spec.registry !== undefined) resolved.registry = resolveRegistry(spec.registry, join(path, 'registry'));
   if (spec.network !== undefined) resolved.network = resolveLink(spec.network, join(path, 'network'));
@@ -227,13 +227,19 @@ function resolveLatency(value: unknown, path: string): Latency {
   }
 }
 
-function resolveComponents(value: unknown, path: string): ComponentSettings {
+function resolveComponents(value: unknown, path: string, apiservers: number): ComponentSettings {
   if (value === undefined) return {};
   const c = object(value, path);
   onlyKeys(c, ['apiserver', 'controllerManager', 'scheduler', 'kubelet', 'kubeProxyMode'], path);
   const out: ComponentSettings = {};
   for (const key of ['apiserver', 'controllerManager', 'scheduler', 'kubelet'] as const) {
     if (c[key] !== undefined) (out as Record<string, unknown>)[key] = object(c[key], join(path, key));
+  }
+  for (const key of ['controllerManager', 'scheduler'] as const) {
+    const target = (out[key] as { apiserver?: unknown } | undefined)?.apiserver;
+    if (target === undefined) continue;
+    const known = Array.from({ length: apiservers }, (_, i) => `apiserver-${i}`);
+    oneOf(target, known, join(join(path, key), 'apiserver'));
   }
   if (c.kubeProxyMode !== undefined) out.kubeProxyMode = oneOf(c.kubeProxyMode, ['iptables', 'ipvs'] as const, join(path, 'kubeProxyMode'));
   return out;

@@ -27,8 +27,9 @@ export type NodeEntry = Omit<NodeSpec, 'name'> & { name?: string };
 /** Component settings passed through to their machines (code only; scenario files rarely need them). */
 export interface ComponentSettings {
   apiserver?: ApiServerConfig;
-  controllerManager?: Omit<Partial<ControllerManagerConfig>, 'apiserver'>;
-  /** The scheduler's config minus `apiserver` (see machines/scheduler). */
+  /** `apiserver` picks which kube-apiserver it talks to (default: apiserver-0, as on a kubeadm control plane). */
+  controllerManager?: Partial<ControllerManagerConfig>;
+  /** The scheduler's config (see machines/scheduler); `apiserver` as for the controller-manager. */
   scheduler?: Record<string, unknown>;
   /** Every kubelet's config minus what the builder sets (see machines/kubelet). */
   kubelet?: Record<string, unknown>;

@@ -69,3 +69,20 @@ describe('node addresses', () => {
     expect(cidrs.size).toBe(5000);
   });
 });
+
+describe('pointing control-plane components at an apiserver', () => {
+  it('takes a known apiserver and rejects an unknown one with its path', () => {
+    const ok = resolveClusterSpec({ apiservers: 2, components: { controllerManager: { apiserver: 'apiserver-1' }, scheduler: { apiserver: 'apiserver-1' } } });
+    expect(ok.components.controllerManager?.apiserver).toBe('apiserver-1');
+    expect(() => resolveClusterSpec({ apiservers: 2, components: { scheduler: { apiserver: 'apiserver-2' } } }))
+      .toThrow(/components\.scheduler\.apiserver: must be one of apiserver-0, apiserver-1, got/);
+  });
+
+  it('builds the controller-manager and scheduler against the apiserver named', () => {
+    const cluster = buildCluster({ apiservers: 2, nodes: { count: 1 }, components: { controllerManager: { apiserver: 'apiserver-1' }, scheduler: { apiserver: 'apiserver-1' } } });
+    type Context = { manager?: { config: { apiserver: string } }; scheduler?: { config: { apiserver: string } } };
+    const context = (address: string) => cluster.sim.host(address).snapshot()?.context as Context;
+    cluster.sim.runFor(1);
+    expect([context('kcm-0').manager?.config.apiserver, context('scheduler-0').scheduler?.config.apiserver]).toEqual(['apiserver-1', 'apiserver-1']);
+  });
+});
