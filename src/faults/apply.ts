@@ -1,4 +1,5 @@
-import type { Subscription } from 'rxjs';
+import { filter, map, merge, type Observable, type Subscription } from 'rxjs';
+import type { HostEvent } from '../host/component-host.ts';
 import type { Simulation } from '../host/simulation.ts';
 import { sortSchedule, type Fault, type FaultSchedule } from './schedule.ts';
 
@@ -29,6 +30,17 @@ export interface ScheduleOptions {
    * longer fire: a run's quiet end stays quiet however late a triggered fault would have come.
    */
   quietFrom?: number;
+  /**
+   * Observations the run derives itself (e.g. "a leader advanced its commit index", read from member
+   * state after each step), which triggers may fire on like the components' own `obs.*`.
+   */
+  observations?: Observable<Observed>;
+}
+
+/** An observation a trigger can fire on: who made it, and its type. */
+export interface Observed {
+  address: string;
+  type: string;
 }
 
 /** What a trigger's faults call the component whose observation fired it. */
@@ -62,12 +74,19 @@ class ScheduleRun {
   /** Replaced component → its replacement. */
   private readonly aliases = new Map<string, string>();
   private readonly resolveRole: TargetResolver;
+  /** The components' observations, and the run's derived ones. */
+  private readonly observations: Observable<Observed>;
 
   constructor(
     private readonly sim: Simulation,
     private readonly options: ScheduleOptions,
   ) {
     this.resolveRole = options.resolve ?? ((target) => target);
+    const own = sim.events.pipe(
+      filter((event): event is Extract<HostEvent, { kind: 'observe' }> => event.kind === 'observe'),
+      map((event) => ({ address: event.address, type: event.observation.type })),
+    );
+    this.observations = options.observations ? merge(own, options.observations) : own;
   }
 
   /** Schedules `schedule`, whose times are offsets from `base` (0 for the top-level schedule). */
@@ -97,8 +116,8 @@ class ScheduleRun {
     if (this.quiet()) return;
     let subscription: Subscription | undefined;
     let expiry: ReturnType<Simulation['clock']['setTimeout']> | undefined;
-    subscription = this.sim.events.subscribe((event) => {
-      if (event.kind !== 'observe' || event.observation.type !== trigger.on || !subscription) return;
+    subscription = this.observations.subscribe((event) => {
+      if (event.type !== trigger.on || !subscription) return;
       subscription.unsubscribe();
       subscription = undefined;
       this.sim.clock.clearTimeout(expiry);

@@ -66,12 +66,23 @@ export interface FaultSpace {
    * elect a new one, and its delayed messages arrive in the next term.
    */
   delay?: { targets: readonly string[]; peers: readonly string[]; maxDelayMs: number };
+  /**
+   * The Raft paper's Figure 8 (kind `figure8`), needs `isolate`. The leader is crashed (to force an
+   * election); the next leader L1 is isolated, with a minority, the instant it is elected, so the entries
+   * of its term stay on a minority; the leader after it, L2, is isolated (with a minority) the instant it
+   * is elected, holding entries of its own term at the same indexes; L1's side rejoins the others and
+   * elects L1 (or a companion holding its entries) again, which replicates the old-term entries; the
+   * instant that leader first advances its commit index (`commit`, an observation the run derives) it is
+   * cut off from every member, and L2's side rejoins. A member that committed an entry of a previous
+   * term by counting its replicas has it overwritten now: L2's last term is newer than theirs.
+   */
+  figure8?: { leader: string; commit: string };
   /** Members that may be replaced (kind `replace`), and the names their replacements take, in order. */
   replaceable?: readonly string[];
   replacements?: readonly string[];
 }
 
-export type EpisodeKind = 'crash' | 'partition' | 'degrade' | 'churn' | 'delay' | 'replace';
+export type EpisodeKind = 'crash' | 'partition' | 'degrade' | 'churn' | 'delay' | 'replace' | 'figure8';
 
 /** A triggered episode fires on the first observation `on` after its `at`, `delayMs` later. */
 interface Trigger {
@@ -109,10 +120,31 @@ type Episode =
     }
   | { kind: 'churn'; at: number; leader: Hit; rounds: ChurnRound[] }
   | { kind: 'delay'; at: number; target: string; delayMs: number; durationMs: number }
-  | { kind: 'replace'; at: number; target: string };
+  | { kind: 'replace'; at: number; target: string }
+  | Figure8Episode;
+
+/**
+ * Figure 8 as data (see `FaultSpace.figure8`): `first` and `second` are the isolation sides of L1 and L2
+ * (as a churn's hits, around `@observed`); the times are how long the old leader stays down, how long
+ * after L2's isolation L1's side rejoins, how long after the final cut L2's side rejoins, and how long
+ * the last leader stays cut off.
+ */
+interface Figure8Episode {
+  kind: 'figure8';
+  at: number;
+  downtimeMs: number;
+  first: number[];
+  second: number[];
+  rejoinMs: number;
+  returnMs: number;
+  holdMs: number;
+}
+
+/** How long a Figure 8 isolation lasts at most when the next step of the episode never comes. */
+const FIGURE8_STALL_MS = 6_000;
 
 export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule> {
-  const kinds = space.kinds ?? ['crash', 'partition', 'degrade', 'churn', 'delay', 'replace'];
+  const kinds = space.kinds ?? ['crash', 'partition', 'degrade', 'churn', 'delay', 'replace', 'figure8'];
   const at = fc.integer({ min: 0, max: Math.max(0, space.horizonMs - 1) });
   const episodes: fc.WeightedArbitrary<Episode>[] = [];
   const weight = (kind: EpisodeKind) => space.weights?.[kind] ?? 1;
@@ -230,6 +262,30 @@ export function faultScheduleArb(space: FaultSpace): fc.Arbitrary<FaultSchedule>
         delayMs: fc.integer({ min: 500, max: Math.max(500, space.delay.maxDelayMs) }),
         durationMs: fc.integer({ min: 1, max: space.maxPartitionMs ?? 5_000 }),
       }),
+    });
+  }
+  if (kinds.includes('figure8') && space.figure8 && space.isolate) {
+    const around = [OBSERVED, ...space.partitionable];
+    const sides = isolationSides(around, { target: OBSERVED, peers: [space.isolate.target, ...space.isolate.peers] });
+    // Both isolated sides together must hold at least half of the group, or the members left over elect
+    // a leader of their own and commit over L1's entries legitimately (L1, L2 and one more in a group of 5).
+    const group = 1 + space.isolate.peers.length;
+    const companions = (assigned: number[]) => assigned.filter((side, i) => side === 0 && space.isolate!.peers.includes(around[i])).length;
+    episodes.push({
+      weight: weight('figure8'),
+      arbitrary: fc
+        .record({
+          kind: fc.constant('figure8' as const),
+          // Four elections follow: start in the first half of the horizon so the chain ends within it.
+          at: fc.integer({ min: 0, max: Math.max(0, Math.floor(space.horizonMs / 2)) }),
+          downtimeMs: fc.integer({ min: space.minDowntimeMs ?? 1, max: 1_500 }),
+          first: sides,
+          second: sides,
+          rejoinMs: fc.integer({ min: 0, max: 1_500 }),
+          returnMs: fc.integer({ min: 0, max: 1_000 }),
+          holdMs: fc.integer({ min: 3_000, max: 6_000 }),
+        })
+        .filter((e) => 2 + companions(e.first) + companions(e.second) >= Math.ceil(group / 2)),
     });
   }
   if (kinds.includes('replace') && (space.replaceable?.length ?? 0) > 0 && (space.replacements?.length ?? 0) > 0) {
@@ -353,6 +409,8 @@ function expand(episode: Exclude<Episode, { kind: 'replace' }>, index: number, s
         ...arm(0, episode.at).map((f) => ({ ...f, at: episode.at })),
       ];
     }
+    case 'figure8':
+      return figure8Faults(episode, index, space);
     case 'delay': {
       const link = {
         latency: { kind: 'uniform' as const, minMs: Math.round(episode.delayMs * 0.9), maxMs: Math.round(episode.delayMs * 1.1) },
@@ -383,4 +441,44 @@ function expand(episode: Exclude<Episode, { kind: 'replace' }>, index: number, s
         },
       ];
   }
+}
+
+/** Whether a schedule holds a Figure 8 episode (its triggers are named `f8-…`). */
+export function hasFigure8(schedule: FaultSchedule): boolean {
+  return schedule.some((f) => f.kind === 'trigger' && (f.id.startsWith('f8-') || hasFigure8(f.faults)));
+}
+
+/**
+ * The Figure 8 episode as a chain of triggers (ids `f8-<episode>.<step>`): each isolation is healed by
+ * the next step, or after FIGURE8_STALL_MS when that step never comes.
+ */
+function figure8Faults(episode: Figure8Episode, index: number, space: FaultSpace): Fault[] {
+  const { leader, commit } = space.figure8!;
+  const id = (step: number) => `f8-${index}.${step}`;
+  const isolation = (sides: number[], step: number): Fault[] => [
+    ...hitFaults({ delayMs: 0, downtimeMs: FIGURE8_STALL_MS, loseUnsynced: false, isolate: sides }, OBSERVED, id(step), space),
+  ];
+  const windowMs = Math.max(1, space.horizonMs - episode.at);
+  // The last leader: cut from every member (clients still reach it), the instant it first commits.
+  const everyone = [space.isolate!.target, ...space.isolate!.peers];
+  const cut: Fault[] = [
+    { at: 0, kind: 'partition', id: id(3), from: [OBSERVED], to: everyone, oneWay: false },
+    { at: episode.returnMs, kind: 'heal', id: id(2) },
+    { at: episode.holdMs, kind: 'heal', id: id(3) },
+  ];
+  const second: Fault[] = [
+    ...isolation(episode.second, 2),
+    { at: episode.rejoinMs, kind: 'heal', id: id(1) },
+    { at: 0, kind: 'trigger', id: `${id(3)}t`, on: commit, windowMs: FIGURE8_STALL_MS, faults: cut },
+  ];
+  const first: Fault[] = [
+    ...isolation(episode.first, 1),
+    { at: 0, kind: 'trigger', id: `${id(2)}t`, on: leader, windowMs: FIGURE8_STALL_MS, faults: second },
+  ];
+  const provoke = `@leader#${index}`;
+  return [
+    { at: episode.at, kind: 'crash', target: provoke, loseUnsynced: false },
+    { at: episode.at + episode.downtimeMs, kind: 'restart', target: provoke },
+    { at: episode.at, kind: 'trigger', id: `${id(1)}t`, on: leader, windowMs, faults: first },
+  ];
 }

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { emit, setup } from 'xstate';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import { applySchedule, type AppliedFault } from '../../src/faults/apply.ts';
-import { faultScheduleArb, type FaultSpace } from '../../src/faults/arbitrary.ts';
+import { Subject } from 'rxjs';
+import { faultScheduleArb, hasFigure8, type FaultSpace } from '../../src/faults/arbitrary.ts';
+import type { Observed } from '../../src/faults/apply.ts';
 import { scheduleEnd, validateSchedule, type Fault, type FaultSchedule } from '../../src/faults/schedule.ts';
 import { Simulation } from '../../src/host/simulation.ts';
 import { numRuns } from '../fc.ts';
@@ -90,6 +92,20 @@ describe('triggered faults', () => {
     expect(sim.host('b').status).toBe('crashed');
     sim.runUntil(200);
     expect(['a', 'b', 'c'].map((n) => sim.host(n).status)).toEqual(['running', 'running', 'running']);
+  });
+});
+
+describe('derived observations', () => {
+  it('fire triggers like the components’ own, @observed naming the address they are about', () => {
+    const sim = world();
+    const derived = new Subject<Observed>();
+    applySchedule(sim, [
+      { at: 0, kind: 'trigger', id: 'd', on: 'derived.thing', faults: [{ at: 0, kind: 'crash', target: '@observed' }] },
+    ], { observations: derived });
+    poke(sim, 'a', 5); // an own observation of another type: ignored
+    sim.clock.setTimeout(() => derived.next({ address: 'c', type: 'derived.thing' }), 10);
+    sim.runUntil(20);
+    expect(['a', 'b', 'c'].map((n) => sim.host(n).status)).toEqual(['running', 'running', 'crashed']);
   });
 });
 
@@ -193,5 +209,56 @@ describe('generated targeted schedules', () => {
       { numRuns: 300, seed: 7 },
     );
     expect([...seen].sort()).toEqual(['churn chain', 'churn isolation', 'crash @observed', 'leader isolation', 'long delay', 'peer delay', 'replace']);
+  });
+});
+
+describe('the Figure 8 episode', () => {
+  const roles = (n: number) => ['@leader', ...Array.from({ length: n - 1 }, (_, i) => `@follower-${i + 1}`)];
+  const figure8Space = (n: number): FaultSpace => ({
+    crashable: ['@leader'],
+    partitionable: [...roles(n), 'client'],
+    horizonMs: 9_000,
+    minEpisodes: 1,
+    maxEpisodes: 1,
+    kinds: ['figure8'],
+    isolate: { target: '@leader', peers: roles(n).slice(1) },
+    figure8: { leader: 'obs.raft.leader', commit: 'derived.commit' },
+  });
+  const triggers = (schedule: FaultSchedule) => flatten(schedule).filter((f) => f.kind === 'trigger');
+
+  it('is a chain: L1 isolated when elected, L2 isolated when elected, the next leader cut off when it first commits', () => {
+    for (const n of [3, 5]) {
+      fc.assert(
+        fc.property(faultScheduleArb(figure8Space(n)), (schedule) => {
+          expect(validateSchedule(schedule)).toBe(schedule);
+          expect(hasFigure8(schedule)).toBe(true);
+          // The leader is crashed to force an election; it comes back within 1.5 s, in the first half.
+          const [crash, trigger] = schedule.filter((f) => f.kind !== 'restart');
+          expect(crash).toMatchObject({ kind: 'crash', target: '@leader#0' });
+          expect(crash.at).toBeLessThanOrEqual(4_500);
+          expect(trigger).toMatchObject({ kind: 'trigger', on: 'obs.raft.leader' });
+          expect(triggers(schedule).map((t) => (t.kind === 'trigger' ? t.on : ''))).toEqual(['obs.raft.leader', 'obs.raft.leader', 'derived.commit']);
+          // Every isolation is healed within its own step, so a chain that stalls leaves nothing cut.
+          for (const t of [{ faults: schedule }, ...triggers(schedule)] as { faults: Fault[] }[]) {
+            for (const p of t.faults) {
+              if (p.kind === 'partition') expect(t.faults.some((h) => h.kind === 'heal' && h.id === p.id)).toBe(true);
+            }
+          }
+          // Both isolated sides together hold at least half the group: the rest cannot elect a leader.
+          const isolated = flatten(schedule).filter((f) => f.kind === 'partition' && /^f8-0\.[12]$/.test(f.id));
+          const members = (f: Fault) => (f.kind === 'partition' ? f.from.filter((e) => e.startsWith('@')).length : 0);
+          expect(isolated.reduce((sum, f) => sum + members(f), 0)).toBeGreaterThanOrEqual(Math.ceil(n / 2));
+          // The last cut: from every member.
+          const last = flatten(schedule).find((f) => f.kind === 'partition' && f.id === 'f8-0.3');
+          expect(last).toMatchObject({ from: ['@observed'], to: roles(n) });
+        }),
+        { numRuns: numRuns(50) },
+      );
+    }
+  });
+
+  it('is not generated unless the space asks for it', () => {
+    const { figure8: _, ...without } = figure8Space(3);
+    fc.assert(fc.property(faultScheduleArb({ ...without, kinds: undefined, minEpisodes: 3, maxEpisodes: 6 }), (schedule) => !hasFigure8(schedule)), { numRuns: 100 });
   });
 });

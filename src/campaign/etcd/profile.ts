@@ -5,13 +5,14 @@ import { checkLinearizable } from '../../check/linearizability/checker.ts';
 import { checkWatch, type WatcherTrace } from '../../check/watch/index.ts';
 import { EtcdHistoryRecorder } from '../../etcd/history.ts';
 import { applySchedule } from '../../faults/apply.ts';
-import { faultScheduleArb } from '../../faults/arbitrary.ts';
+import { faultScheduleArb, hasFigure8 } from '../../faults/arbitrary.ts';
 import { validateSchedule, type FaultSchedule } from '../../faults/schedule.ts';
 import { Simulation } from '../../host/simulation.ts';
 import type { VirtualClock } from '../../sim/clock.ts';
 import { TraceRecorder } from '../../trace/recorder.ts';
 import { TRACE_ARTEFACT, type CampaignProfile, type Plant, type RunOptions, type RunReport, type Violation } from '../types.ts';
 import { MemberReplacer, OPERATOR } from './member-replace.ts';
+import { LEADER_COMMIT, LeaderCommitWatch } from './leader-commits.ts';
 import { CommittedHistoryOracle } from './oracle.ts';
 import { memberRoles, resolveMemberRole } from './roles.ts';
 import { ETCD_PLANTS } from './plants.ts';
@@ -97,16 +98,28 @@ export function etcdScenarioArb(): fc.Arbitrary<EtcdScenario> {
         maxPartitionMs: 3_000,
         triggers: ETCD_TRIGGERS,
         churn: { leader: 'obs.raft.leader', vote: 'obs.raft.voteGranted' },
+        figure8: { leader: 'obs.raft.leader', commit: LEADER_COMMIT },
         isolate: { target: '@leader', peers: memberRoles(members).slice(1) },
         delay: { targets: ['@leader', '@leader', '@follower-1'], peers: memberRoles(members), maxDelayMs: 5_000 },
         replaceable: names,
         replacements: replacementNames(members),
-        weights: { crash: 4, partition: 4, degrade: 2, churn: 6, delay: 3, replace: 1 },
+        weights: { crash: 4, partition: 4, degrade: 2, churn: 6, delay: 3, replace: 1, figure8: 2 },
         size: 'max',
       }),
       workload: workloadArb({ clients: CLIENTS, durationMs: DURATION_MS, minOps: 40, maxOps: 160, maxWatches: 3, maxBursts: 3 }),
-    });
+    }).map(withFigure8FlowControl);
   });
+}
+
+/**
+ * A scenario with a Figure 8 episode sends one entry per append, as in the paper's figure: the re-elected
+ * leader's old-term entry then reaches a follower one round trip before its own term's no-op does, and
+ * that round trip is the window in which it may count the old entry committed. With larger appends both
+ * arrive together and the window does not exist.
+ */
+function withFigure8FlowControl(scenario: EtcdScenario): EtcdScenario {
+  if (!scenario.config || !hasFigure8(scenario.schedule)) return scenario;
+  return { ...scenario, config: { ...scenario.config, maxEntriesPerAppend: 1 } };
 }
 
 /**
@@ -142,8 +155,10 @@ export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}
       snapshotInstalls.set(event.address, (snapshotInstalls.get(event.address) ?? 0) + 1);
     }
   });
+  const leaderCommits = new LeaderCommitWatch();
   applySchedule(sim, scenario.schedule, {
     resolve: (role) => resolveMemberRole(role, current()),
+    observations: leaderCommits.observations,
     handlers: { replace: (fault) => replacer.replace(fault) },
     quietFrom: scenario.durationMs,
     ...(tracer ? { onApplied: tracer.onFault } : {}),
@@ -167,6 +182,7 @@ export function runEtcdScenario(scenario: EtcdScenario, options: RunOptions = {}
   for (let next = clock.nextDeadline(); next !== undefined && next <= end; next = clock.nextDeadline()) {
     sim.step();
     steps++;
+    leaderCommits.observe(current());
     if (raft.check().length > 0) break; // the first safety violation is the interesting one
     oracle.observe(hosts);
   }
