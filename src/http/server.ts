@@ -214,7 +214,7 @@ class FrontDoorServer implements FrontDoor {
       return writeBody(res, reply.status, 'text/plain; charset=utf-8', reply.body, { 'X-Content-Type-Options': 'nosniff' });
     }
     if (trimmed === '/' || trimmed === '') return writeJson(res, { paths: ROOT_PATHS }, pretty);
-    const document = discoveryResponse(trimmed, req.headers.accept) ?? openapiResponse(trimmed);
+    const document = discoveryResponse(trimmed, req.headers.accept) ?? openapiResponse(trimmed, req.headers.accept);
     if (document) return writeReply(res, document);
     return writeStatus(res, pathNotFound(), pretty);
   }

@@ -1,5 +1,5 @@
 import {
-  CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, type V1ConfigMap,
+  AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Deployment,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../http/live-cluster.ts';
@@ -48,6 +48,66 @@ describe('@kubernetes/client-node', () => {
     expect(read.data).toEqual({ a: 'x', b: '2' });
     const listed = await core.listNamespacedConfigMap({ namespace: NS, labelSelector: '' });
     expect(listed.items.map((i) => i.metadata?.name)).toEqual(['typed']);
+  });
+
+  it('patches a Deployment with a strategic merge patch (lists merged by their keys, $patch: delete)', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const deployment: V1Deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'smp' },
+      spec: {
+        replicas: 0, selector: { matchLabels: { app: 'smp' } },
+        template: {
+          metadata: { labels: { app: 'smp' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.25', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] },
+        },
+      },
+    };
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment });
+    const patched = await apps.patchNamespacedDeployment({
+      name: 'smp', namespace: NS,
+      body: {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'web', image: 'nginx:1.26', env: [{ name: 'B', value: '3' }, { name: 'A', $patch: 'delete' }] },
+                { name: 'sidecar', image: 'busybox:1.36' },
+              ],
+            },
+          },
+        },
+      },
+    }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const containers = patched.spec?.template.spec?.containers ?? [];
+    // Merged by name: `web` is updated in place (its env merged by name), `sidecar` is added.
+    expect(containers.map((c) => [c.name, c.image])).toEqual([['web', 'nginx:1.26'], ['sidecar', 'busybox:1.36']]);
+    expect(containers[0].env).toEqual([{ name: 'B', value: '3' }]);
+    expect(patched.metadata?.generation).toBe(2);
+  });
+
+  it('server-side applies with field managers, a conflict, and force', async () => {
+    const apply = (manager: string, data: Record<string, string>, force?: boolean) => core.patchNamespacedConfigMap(
+      { name: 'applied', namespace: NS, body: cm('applied', data), fieldManager: manager, ...(force ? { force } : {}) },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    );
+    const first = await apply('alice', { owner: 'alice', shared: 'a' });
+    expect(first.data).toEqual({ owner: 'alice', shared: 'a' });
+    expect(first.metadata?.managedFields?.map((f) => [f.manager, f.operation])).toEqual([['alice', 'Apply']]);
+    expect(first.metadata?.managedFields?.[0].fieldsV1).toEqual({ 'f:data': { 'f:owner': {}, 'f:shared': {} } });
+
+    // Bob sets a field Alice owns to another value: 409 Conflict naming Alice and the field.
+    const conflict = await apply('bob', { shared: 'b' }).then(() => undefined, (err: unknown) => err);
+    expect(conflict).toMatchObject({ code: 409 });
+    const status = JSON.parse((conflict as { body: string }).body);
+    expect(status).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
+    expect(status.message).toBe('Apply failed with 1 conflict: conflict with "alice": .data.shared');
+    expect(status.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.data.shared' }]);
+
+    // With force, Bob takes the field over; Alice keeps what she alone manages.
+    const forced = await apply('bob', { shared: 'b' }, true);
+    expect(forced.data).toEqual({ owner: 'alice', shared: 'b' });
+    const managers = Object.fromEntries((forced.metadata?.managedFields ?? []).map((f) => [f.manager, f.fieldsV1]));
+    expect(managers).toEqual({ alice: { 'f:data': { 'f:owner': {} } }, bob: { 'f:data': { 'f:shared': {} } } });
   });
 
   it('reports API errors with their Status', async () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ export interface E2eCluster {
   file(name: string, content: string): string;
   /** Runs a kubectl binary against the cluster (its discovery cache under the temporary folder). */
   kubectl(bin: string, args: string[], timeoutMs?: number): Promise<Run>;
+  /** Starts a kubectl that keeps running (`get -w`, `logs -f`); the test reads its output and stops it. */
+  spawnKubectl(bin: string, args: string[]): Streaming;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startE2eCluster(spec: ClusterSpec = {}): Promise<E2eCluste
   return {
     running, kubeconfig, dir,
     kubectl: (bin, args, timeoutMs) => kubectl(bin, kubeconfig, dir, args, timeoutMs),
+    spawnKubectl: (bin, args) => spawnKubectl(bin, kubeconfig, dir, args),
     file(name, content) {
       const path = join(dir, name);
       writeFileSync(path, content);
@@ -62,4 +65,42 @@ function kubectl(bin: string, kubeconfig: string, home: string, args: string[], 
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** A kubectl still running: what it printed so far, and a way to end it. */
+export interface Streaming {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once `predicate(stdout)` holds; rejects after `timeoutMs` (or if kubectl exits first). */
+  until(predicate: (stdout: string) => boolean, timeoutMs: number): Promise<string>;
+  /** Ends kubectl (SIGTERM) and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+function spawnKubectl(bin: string, kubeconfig: string, home: string, args: string[]): Streaming {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home };
+  const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.on('close', () => { exited = true; resolve(); }));
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    async until(predicate, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(out)) {
+        if (exited) throw new Error(`kubectl ${args.join(' ')} exited early; stdout:\n${out}\nstderr:\n${err}`);
+        if (Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')}: not seen within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return out;
+    },
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      await exit;
+    },
+  };
 }

@@ -34,7 +34,7 @@ describe('OpenAPI v3', () => {
     expect(url).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);
     expect(doc(url).openapi).toBe('3.0.0');
     expect(openapiResponse('/openapi/v3/apis/example.com/v1')?.status).toBe(404);
-    expect(openapiResponse('/openapi/v2')?.status).toBe(404);
+    expect(openapiResponse('/openapi/v4')?.status).toBe(404);
     expect(openapiResponse('/api/v1')).toBeUndefined();
   });
 

@@ -176,7 +176,7 @@ describe('errors are Status objects with the right codes', () => {
     const body = { ...configMap('strict'), extra: 1, metadata: { name: 'strict', labelz: {} } };
     const strict = await post('/api/v1/namespaces/default/configmaps?fieldValidation=Strict', body);
     expectStatus(strict, 400, 'BadRequest');
-    expect(strict.body.message).toBe('strict decoding error: unknown field "metadata.labelz", unknown field "extra"');
+    expect(strict.body.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.labelz", unknown field "extra"');
     const warned = await post('/api/v1/namespaces/default/configmaps?fieldValidation=Warn', body);
     expect(warned.status).toBe(201);
     expect(warned.headers.get('warning')).toBe('299 - "unknown field \\"metadata.labelz\\"", 299 - "unknown field \\"extra\\""');

@@ -143,7 +143,33 @@ const unknownPaths: fc.Arbitrary<Hostile> = fc.tuple(
   label: 'unknown path', method, path: `/apis/zz-${segment}.example.com/v1/things`, headers: JSON_HEADERS, body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
 }));
 
-const hostile: fc.Arbitrary<Hostile> = fc.oneof(malformedJson, yamlBodies, protobufBodies, wrongKinds, deepBodies, badQueries, badPatches, unknownPaths);
+/** Deep nesting in YAML flow style: the YAML decoder must refuse it as the JSON one does, not overflow. */
+const deepYaml = (depth: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: canary}\ndata: ${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
+
+const deepYamlBodies: fc.Arbitrary<Hostile> = fc.tuple(fc.integer({ min: 1_001, max: 20_000 }), fc.constantFrom('POST', 'PUT')).map(([depth, method]) => ({
+  label: 'deeply nested YAML', method, path: method === 'POST' ? COLLECTION : CANARY, headers: { 'Content-Type': 'application/yaml' }, body: deepYaml(depth),
+}));
+
+/** Server-side apply configurations aimed at the canary that must all be refused. */
+const badApplies: fc.Arbitrary<Hostile> = fc.oneof(
+  text.filter((t) => !/\bkind\b/.test(t)),
+  fc.constantFrom(
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: canary}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {keep: "no"}\n',
+    'kind: ConfigMap\nmetadata: {name: canary}\ndata: {keep: "no"}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: canary}\ndata: [1]\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: canary, resourceVersion: "1"}\ndata: {keep: "no"}\n',
+    '- apiVersion: v1\n- kind: ConfigMap\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: canary}\ndata: {keep: [}\n',
+  ),
+  fc.integer({ min: 1_001, max: 20_000 }).map(deepYaml),
+).map((body) => ({
+  label: 'bad apply', method: 'PATCH', path: `${CANARY}?fieldManager=fuzz`, headers: { 'Content-Type': 'application/apply-patch+yaml' }, body,
+}));
+
+const hostile: fc.Arbitrary<Hostile> = fc.oneof(
+  malformedJson, yamlBodies, deepYamlBodies, protobufBodies, wrongKinds, deepBodies, badQueries, badPatches, badApplies, unknownPaths,
+);
 
 async function send(h: Hostile): Promise<{ status: number; contentType: string | null; text: string }> {
   // A request left hanging (a watch that opened) fails the property instead of the whole test.

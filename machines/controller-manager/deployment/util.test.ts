@@ -80,6 +80,9 @@ describe('templates and annotations', () => {
     expect(equalIgnoreHash(t, withHash)).toBe(true);
     expect(equalIgnoreHash(t, { ...t, spec: { ...t.spec!, volumes: [], nodeSelector: {} } })).toBe(true);
     expect(equalIgnoreHash(t, { ...t, spec: { containers: [{ name: 'app', image: 'other' }] } })).toBe(false);
+    // What `kubectl rollout undo` writes back: the template with a null creationTimestamp (Go's zero Time).
+    const undone = { ...t, metadata: { ...t.metadata, creationTimestamp: null as unknown as string } };
+    expect(equalIgnoreHash(withHash, undone)).toBe(true);
   });
 
   it('moves a reused ReplicaSet to the new revision and keeps the old one in revision-history', () => {

@@ -118,14 +118,18 @@ export function byRevision(a: ReplicaSet, b: ReplicaSet): number {
 
 const MAP_FIELDS = new Set(['labels', 'annotations', 'nodeSelector', 'requests', 'limits', 'overhead', 'matchLabels']);
 
-/** Semantic equality as apimachinery's: an empty slice equals nil, and so does an empty map. */
+/**
+ * Semantic equality as apimachinery's: an empty slice equals nil, and so does an empty map; a null member
+ * decodes to the Go zero value, so it equals an absent one (`kubectl rollout undo` sends the template with
+ * `metadata.creationTimestamp: null`).
+ */
 function semantic(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((v) => semantic(v));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const s = semantic(v, k);
-    if (s !== undefined) out[k] = s;
+    if (s !== undefined && s !== null) out[k] = s;
   }
   return MAP_FIELDS.has(key) && Object.keys(out).length === 0 ? undefined : out;
 }
