@@ -4,7 +4,7 @@
 import type { Address } from '../../src/bus/envelope.ts';
 import type { UserInfo } from '../../src/apiserver/protocol.ts';
 import {
-  DEFAULT_CONTROLLER_RATE_LIMITER, DEFAULT_INFORMER_OPTIONS, type InformerOptions, type RateLimiterConfig,
+  DEFAULT_CONTROLLER_RATE_LIMITER, DEFAULT_INFORMER_OPTIONS, type InformerOptions, type LeaderElectionSettings, type RateLimiterConfig,
 } from '../../src/client/index.ts';
 
 /** The controllers this model runs, by their `--controllers` names. */
@@ -27,7 +27,20 @@ export type Plant =
   /** The taint eviction controller deletes tolerating pods at once instead of after tolerationSeconds. */
   | 'evict-without-toleration-wait'
   /** The Endpoints and EndpointSlice controllers publish unready pods as ready addresses. */
-  | 'endpoints-include-unready';
+  | 'endpoints-include-unready'
+  /** OnStoppedLeading is ignored: the controllers keep writing under the term the process lost. */
+  | 'leader-acts-after-losing-lease';
+
+/** The Lease kube-controller-manager elects its leader with. */
+export const CONTROLLER_MANAGER_LEASE = Object.freeze({ namespace: 'kube-system', name: 'kube-controller-manager' });
+/** source.component of the LeaderElection Event. */
+export const CONTROLLER_MANAGER_COMPONENT = 'kube-controller-manager';
+/**
+ * OnStoppedLeading: kube-controller-manager exits (klog.Fatal) and the kubelet restarts its static pod;
+ * modelled as every activity stopping at once and a fresh process after this back-off (the kubelet's
+ * first crash-loop back-off).
+ */
+export const RESTART_AFTER_LOST_LEASE_MS = 10_000;
 
 /** kube-controller-manager's node-lifecycle flags. */
 export interface NodeLifecycleConfig {
@@ -74,6 +87,8 @@ export interface ControllerManagerConfig {
   expectationsTimeoutMs?: number;
   rateLimiter?: RateLimiterConfig;
   nodeLifecycle?: Partial<NodeLifecycleConfig>;
+  /** --leader-elect and its durations (default: on, lease 15 s, renew deadline 10 s, retry 2 s). */
+  leaderElection?: LeaderElectionSettings;
   plant?: Plant;
 }
 
@@ -88,6 +103,7 @@ export interface ResolvedConfig {
   rateLimiter: RateLimiterConfig;
   nodeLifecycle: NodeLifecycleConfig;
   user: UserInfo;
+  leaderElection: LeaderElectionSettings & { readonly leaderElect: boolean };
   plant?: Plant;
 }
 
@@ -114,6 +130,7 @@ export function resolveConfig(config: ControllerManagerConfig): ResolvedConfig {
     rateLimiter: config.rateLimiter ?? DEFAULT_CONTROLLER_RATE_LIMITER,
     nodeLifecycle: { ...DEFAULT_NODE_LIFECYCLE, ...config.nodeLifecycle },
     user: CONTROLLER_MANAGER_USER,
+    leaderElection: { ...config.leaderElection, leaderElect: config.leaderElection?.leaderElect ?? true },
     ...(config.plant ? { plant: config.plant } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { UserInfo } from '../../src/apiserver/protocol.ts';
 import { EVENTS, createRequest, mergePatchRequest, sendRequest, type KubeObject, type Outgoing } from '../../src/client/index.ts';
+import { emptyKeyMap, keyMapDelete, keyMapGet, keyMapSet, type KeyMap } from '../../src/client/key-map.ts';
 import { KUBESIM_EPOCH_MS, rfc3339 } from '../../src/kubelet/format.ts';
 
 export interface EventSpec {
@@ -26,8 +27,11 @@ interface Recent {
 
 export interface RecorderState {
   readonly seq: number;
-  /** Recently recorded events by aggregation key, oldest first (bounded). */
-  readonly recent: Readonly<Record<string, Recent>>;
+  /**
+   * Recently recorded events by aggregation key (bounded; `order` is oldest first). A persistent map: each
+   * event copies one path of it, not all of its entries.
+   */
+  readonly recent: KeyMap<Recent>;
   readonly order: readonly string[];
 }
 
@@ -40,7 +44,7 @@ export interface RecorderTarget {
 const RECENT_LIMIT = 512;
 
 export function newRecorder(): RecorderState {
-  return { seq: 0, recent: {}, order: [] };
+  return { seq: 0, recent: emptyKeyMap(), order: [] };
 }
 
 /** A reference to the object an event is about (ref.GetReference). */
@@ -88,21 +92,21 @@ export function recordEvent(state: RecorderState, spec: EventSpec, now: number, 
   const seq = state.seq + 1;
   const requestId = `${target.idPrefix}/events/${seq}`;
   const key = aggregationKey(spec);
-  const seen = state.recent[key];
+  const seen = keyMapGet(state.recent, key);
   if (seen) {
     const count = seen.count + 1;
     const patch = mergePatchRequest(EVENTS, seen.name, { count, lastTimestamp: rfc3339(now) }, { namespace: seen.namespace, user: target.user });
     return {
-      state: { ...state, seq, recent: { ...state.recent, [key]: { ...seen, count } } },
+      state: { ...state, seq, recent: keyMapSet(state.recent, key, { ...seen, count }) },
       sends: [sendRequest(target.apiserver, requestId, patch)],
     };
   }
   const event = newEvent(spec, eventName(spec, now, seq), now);
   const namespace = event.metadata!.namespace!;
-  const recent = { ...state.recent, [key]: { name: event.metadata!.name!, namespace, count: 1, firstTimestamp: event.firstTimestamp! } };
+  let recent = keyMapSet(state.recent, key, { name: event.metadata!.name!, namespace, count: 1, firstTimestamp: event.firstTimestamp! });
   let order = [...state.order, key];
   if (order.length > RECENT_LIMIT) {
-    delete recent[order[0]];
+    recent = keyMapDelete(recent, order[0]);
     order = order.slice(1);
   }
   return {

@@ -10,9 +10,13 @@ import {
   cancelWatch, failureOf, informerDeadline, ownsRequest, queueAddAfter, queueAddRateLimited, queueDone, queueForget,
   queueGet, queueNextReadyAt, queueNumRequeues, queuePromoteDue, receiveResponse, receiveWatch, startInformer,
   tickInformer, timeoutFailure, type ApiFailure, type Delta, type InformerState, type InformerStep, type KubeObject,
-  type Outgoing, type WorkQueue,
+  type Outgoing, type WorkQueue, electorOwnsRequest, electorReceive, electorTick, electorWakeup, leaderAct, leadershipStep,
+  newComponentElector, type ElectorState, type ElectorStep, type LeaderTerm,
 } from '../../src/client/index.ts';
-import { resolveConfig, type ControllerManagerConfig, type ControllerName, type ResolvedConfig } from './config.ts';
+import { seedFrom, type RngState } from '../../src/sim/random.ts';
+import {
+  CONTROLLER_MANAGER_COMPONENT, CONTROLLER_MANAGER_LEASE, resolveConfig, type ControllerManagerConfig, type ControllerName, type ResolvedConfig,
+} from './config.ts';
 import type { ControllerBase, ControllerContext } from './controller-module.ts';
 import { CONTROLLERS, informersFor } from './controllers.ts';
 import { newRecorder, recordEvent, type EventSpec, type RecorderState } from './events.ts';
@@ -32,6 +36,14 @@ export interface ManagerState {
   readonly recorder: RecorderState;
   readonly seq: number;
   readonly workersStarted: boolean;
+  /** How many times this host's process started over after losing its lease (0: the first life). */
+  readonly life: number;
+  /** The leader elector (with --leader-elect). */
+  readonly elector?: ElectorState;
+  /** The term this process leads in; controllers start once it is set (or at once without --leader-elect). */
+  readonly leader?: LeaderTerm;
+  /** OnStoppedLeading fired: the process exits (the machine leaves for `exited`). */
+  readonly lostLease: boolean;
 }
 
 export interface Outcome {
@@ -39,10 +51,17 @@ export interface Outcome {
   readonly emits: readonly HostedEmitted[];
 }
 
-export function newManager(self: Address, incarnation: number, config: ControllerManagerConfig, now = 0): ManagerState {
+export function newManager(self: Address, incarnation: number, config: ControllerManagerConfig, now = 0, rng: RngState = [1, 2, 3, 4], life = 0): ManagerState {
   const resolved = resolveConfig(config);
-  const idPrefix = `${self}#${incarnation}`;
+  // A process restarted after losing its lease is a new process: its request ids must not collide.
+  const idPrefix = life === 0 ? `${self}#${incarnation}` : `${self}#${incarnation}.${life}`;
+  const elector = resolved.leaderElection.leaderElect
+    ? newComponentElector(resolved.leaderElection, CONTROLLER_MANAGER_LEASE, self, idPrefix, resolved.user, seedFrom(`${rng.join(',')}/leader-election/${life}`), now)
+    : undefined;
   return {
+    life,
+    lostLease: false,
+    ...(elector ? { elector } : {}),
     self,
     idPrefix,
     config: resolved,
@@ -101,6 +120,51 @@ class Tx {
   }
 }
 
+/**
+ * kube-controller-manager's Run: with --leader-elect the elector runs first, and the controllers (their
+ * informers included) start only in OnStartedLeading; without it they start at once.
+ */
+export function startElection(state: ManagerState, now: number): Outcome {
+  const tx = new Tx(state, now);
+  if (state.elector) applyElectorStep(tx, electorTick(state.elector, now));
+  return tx.done();
+}
+
+/** Leading, or running without leader election: the controllers may run. */
+export function mayRunControllers(state: ManagerState): boolean {
+  return !state.config.leaderElection.leaderElect || state.leader !== undefined;
+}
+
+function applyElectorStep(tx: Tx, result: ElectorStep): void {
+  const leadership = leadershipStep(result, tx.state.config.apiserver, CONTROLLER_MANAGER_COMPONENT);
+  tx.state = { ...tx.state, elector: leadership.elector };
+  tx.send(leadership.sends);
+  tx.record(leadership.events);
+  if (leadership.started) {
+    tx.state = { ...tx.state, leader: leadership.started };
+    tx.emits.push({ type: 'obs.leader.started', ...leadership.started, at: tx.now });
+  }
+  if (leadership.stopped !== undefined) {
+    tx.emits.push({ type: 'obs.leader.stopped', lease: `${CONTROLLER_MANAGER_LEASE.namespace}/${CONTROLLER_MANAGER_LEASE.name}`, holder: leadership.elector.config.identity, reason: leadership.stopped, at: tx.now });
+    // The plant: OnStoppedLeading is ignored and the controllers go on under the term the process lost.
+    if (tx.state.config.plant !== 'leader-acts-after-losing-lease') {
+      const { leader: _gone, ...rest } = tx.state;
+      tx.state = { ...rest, lostLease: true };
+    }
+  }
+}
+
+/** OnStoppedLeading → klog.Fatal: the process is gone; its connections close, so its watches end. */
+export function exitProcess(state: ManagerState, now: number): Outcome {
+  const tx = new Tx(state, now);
+  for (const name of state.needed) {
+    const watch = (state.informers[name] as InformerState<KubeObject>).watch;
+    if (watch) tx.send([cancelWatch(state.config.apiserver, watch.requestId)]);
+  }
+  tx.emits.push({ type: 'obs.component.exited', component: CONTROLLER_MANAGER_COMPONENT, reason: 'leaderelection lost', at: now });
+  return tx.done();
+}
+
 /** Starts every informer the enabled controllers need (each lists, then watches). */
 export function startManager(state: ManagerState, now: number): Outcome {
   const tx = new Tx(state, now);
@@ -154,7 +218,7 @@ export function handleWatch(state: ManagerState, message: ApiWatchMessage, now: 
     return tx.done();
   }
   applyInformerStep(tx, name, receiveWatch(INFORMER_SPECS[name] as never, state.informers[name] as never, message, now));
-  if (tx.state.workersStarted) runWorkers(tx);
+  if (tx.state.workersStarted && !tx.state.lostLease) runWorkers(tx);
   return tx.done();
 }
 
@@ -163,15 +227,18 @@ export function handleResponse(state: ManagerState, message: ApiResponseMessage,
   const name = informerOwning(state, message.requestId);
   if (name) {
     applyInformerStep(tx, name, receiveResponse(INFORMER_SPECS[name] as never, state.informers[name] as never, message, now));
+  } else if (state.elector && electorOwnsRequest(state.elector, message.requestId)) {
+    applyElectorStep(tx, electorReceive(state.elector, message, now));
   } else {
     answerCall(tx, message);
   }
-  if (tx.state.workersStarted) runWorkers(tx);
+  if (tx.state.workersStarted && !tx.state.lostLease) runWorkers(tx);
   return tx.done();
 }
 
 export function handleTimers(state: ManagerState, now: number): Outcome {
   const tx = new Tx(state, now);
+  if (state.elector) applyElectorStep(tx, electorTick(state.elector, now));
   for (const name of state.needed) {
     applyInformerStep(tx, name, tickInformer(INFORMER_SPECS[name] as never, tx.state.informers[name] as never, now));
   }
@@ -183,13 +250,13 @@ export function handleTimers(state: ManagerState, now: number): Outcome {
       advance(tx, current);
     }
   }
-  if (tx.state.workersStarted) runWorkers(tx);
+  if (tx.state.workersStarted && !tx.state.lostLease) runWorkers(tx);
   return tx.done();
 }
 
 /** When anything is next due: an informer timer, a delayed queue key, a request deadline. */
 export function nextDeadline(state: ManagerState): number | undefined {
-  let next = Infinity;
+  let next = (state.elector ? electorWakeup(state.elector) : undefined) ?? Infinity;
   for (const name of state.needed) next = Math.min(next, informerDeadline(state.informers[name] as InformerState<KubeObject>) ?? Infinity);
   for (const cs of Object.values(state.controllers)) {
     next = Math.min(next, queueNextReadyAt(cs.queue) ?? Infinity);
@@ -197,6 +264,8 @@ export function nextDeadline(state: ManagerState): number | undefined {
   }
   return next === Infinity ? undefined : next;
 }
+
+const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
 function setJob(tx: Tx, job: Job): void {
   const cs = tx.controller(job.controller);
@@ -243,6 +312,11 @@ function send(tx: Tx, job: Job, step: Step): void {
   const sent = sendStep(job, step, tx.now, tx.state.config.requestTimeoutMs, tx.state.config.apiserver, () => tx.nextId(job.controller));
   setJob(tx, sent.job);
   tx.send(sent.sends);
+  // Every write a controller sends is an act as leader (checked: at most one leader acts per lease term).
+  const leader = tx.state.leader;
+  if (leader) {
+    for (const o of sent.sends) if (o.message.type === 'api.request' && WRITE_VERBS.has(o.message.request.verb)) tx.emits.push(leaderAct(leader, tx.now));
+  }
 }
 
 /** Sends the job's follow-ups, its next step, or its finalizer's, or ends it. */

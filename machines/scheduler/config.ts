@@ -3,7 +3,7 @@
 // podInitialBackoffSeconds 1, podMaxBackoffSeconds 10, 5 minutes in unschedulablePods at most).
 import type { Address } from '../../src/bus/envelope.ts';
 import type { UserInfo } from '../../src/apiserver/protocol.ts';
-import { DEFAULT_INFORMER_OPTIONS, type InformerOptions } from '../../src/client/index.ts';
+import { DEFAULT_INFORMER_OPTIONS, type InformerOptions, type LeaderElectionSettings } from '../../src/client/index.ts';
 import { DEFAULT_QUEUE_CONFIG, type QueueConfig } from '../../src/scheduler/index.ts';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -11,7 +11,20 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 /** Bugs a test can plant to show a checker catches them. */
 export type Plant =
   /** Every cycle schedules against the snapshot minus assumed pods: the assume cache is ignored. */
-  'ignore-assume-cache';
+  | 'ignore-assume-cache'
+  /** OnStoppedLeading is ignored: the replica keeps scheduling under the term it lost. */
+  | 'leader-acts-after-losing-lease';
+
+/** The Lease kube-scheduler elects its leader with (--leader-elect-resource-namespace/-name). */
+export const SCHEDULER_LEASE = Object.freeze({ namespace: 'kube-system', name: 'kube-scheduler' });
+/** source.component of the LeaderElection Event. */
+export const SCHEDULER_COMPONENT = 'kube-scheduler';
+/**
+ * OnStoppedLeading: kube-scheduler exits (klog.Fatal) and the kubelet restarts its static pod. The model
+ * stops every activity at once and starts a fresh process after this back-off (the kubelet's first
+ * crash-loop back-off is 10 s).
+ */
+export const RESTART_AFTER_LOST_LEASE_MS = 10_000;
 
 export interface SchedulerConfig {
   /** The kube-apiserver this scheduler talks to (e.g. "apiserver-0"). */
@@ -29,6 +42,8 @@ export interface SchedulerConfig {
    * client timeout, but HTTP/2 health checks fail a dead connection's requests after ~30–45 s.
    */
   requestTimeoutMs?: number;
+  /** --leader-elect and its durations (default: on, lease 15 s, renew deadline 10 s, retry 2 s). */
+  leaderElection?: LeaderElectionSettings;
   plant?: Plant;
 }
 
@@ -40,6 +55,7 @@ export interface ResolvedConfig {
   readonly informer: Omit<InformerOptions, 'apiserver' | 'idPrefix'>;
   readonly requestTimeoutMs: number;
   readonly user: UserInfo;
+  readonly leaderElection: LeaderElectionSettings & { readonly leaderElect: boolean };
   readonly plant?: Plant;
 }
 
@@ -59,6 +75,7 @@ export function resolveConfig(config: SchedulerConfig): ResolvedConfig {
     informer: { ...DEFAULT_INFORMER_OPTIONS, ...config.informer, user: SCHEDULER_USER },
     requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
     user: SCHEDULER_USER,
+    leaderElection: { ...config.leaderElection, leaderElect: config.leaderElection?.leaderElect ?? true },
     ...(config.plant ? { plant: config.plant } : {}),
   };
 }

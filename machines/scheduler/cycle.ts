@@ -2,7 +2,7 @@
 // Cycles run one at a time, each on a snapshot that already counts every pod assumed before it; the
 // bind goes out asynchronously (as upstream's binding goroutine) and the next cycle starts at once.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import { listAll, storeGet, type ApiFailure } from '../../src/client/index.ts';
+import { leaderAct, listAll, storeGet, type ApiFailure } from '../../src/client/index.ts';
 import {
   AssignedPodDelete, failedSchedulingEvent, isScheduled, isUnschedulable, schedulePod, scheduledEvent,
   unschedulableCondition, type QueuedPodInfo, type SchedulerEvent,
@@ -10,7 +10,12 @@ import {
 import { rfc3339 } from '../../src/kubelet/format.ts';
 import { referenceTo } from '../controller-manager/events.ts';
 import { bindRequest, podStatusPatchRequest } from './requests.ts';
-import type { Step } from './state.ts';
+import type { SchedulerState, Step } from './state.ts';
+
+/** Cycles run once the caches synced and, with --leader-elect, only while this process leads. */
+export function isActing(state: SchedulerState): boolean {
+  return state.scheduling && (!state.config.leaderElection.leaderElect || state.leader !== undefined);
+}
 
 /** What a failed attempt reports (framework.Status): rejected = Unschedulable, else an error. */
 export interface FailureStatus {
@@ -48,7 +53,7 @@ function refreshWorkloads(step: Step): void {
 
 /** Runs cycles while activeQ has pods (upstream's loop would run them back to back). */
 export function runCycles(step: Step): void {
-  if (!step.state.scheduling) return;
+  if (!isActing(step.state)) return;
   while (step.state.queue.activeQ.size > 0) scheduleOne(step);
 }
 
@@ -103,6 +108,8 @@ function assumeAndBind(step: Step, podInfo: QueuedPodInfo, node: string): void {
   const requestId = step.nextId('bind');
   state.binds.set(requestId, { podInfo, assumed, node, deadline: step.now + state.config.requestTimeoutMs });
   step.send([bindRequest(state.config.apiserver, requestId, pod, node, state.config.user)]);
+  // Each binding is an act as leader (checked: at most one leader acts per lease term).
+  if (state.leader) step.observe(leaderAct(state.leader, step.now));
 }
 
 /** The answer to a binding (undefined failure = 201 Created). */

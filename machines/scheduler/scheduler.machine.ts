@@ -1,9 +1,9 @@
 import { enqueueActions, setup } from 'xstate';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import type { SchedulerConfig } from './config.ts';
+import { RESTART_AFTER_LOST_LEASE_MS, type SchedulerConfig } from './config.ts';
 import {
-  cachesSynced, handleResponse, handleTimers, handleWatch, newSchedulerState, nextDeadline, startScheduler, startScheduling,
+  cachesSynced, exitProcess, handleResponse, handleTimers, handleWatch, newSchedulerState, nextDeadline, startScheduler, startScheduling,
   type SchedulerState,
 } from './scheduler.ts';
 
@@ -18,11 +18,18 @@ import {
  * timer tracks the earliest deadline (informer back-off/stall, binding timeouts, the queue's 1 s backoff
  * and 30 s leftover flushes). No disk: a restarted scheduler relists, as upstream.
  *
+ * With --leader-elect (the default) the elector starts once the caches synced; cycles run only while
+ * this process holds the Lease kube-system/kube-scheduler. Losing it is fatal upstream (klog.Fatal, then
+ * the kubelet restarts the static pod): `scheduling` → `exited`, where nothing runs, and after the
+ * restart back-off a fresh process starts over in `syncingCaches`.
+ *
  * The context's `scheduler` is mutated in place by every action (indexed queue and cache; see README.md).
  */
 export interface SchedulerContext {
   scheduler: SchedulerState;
   now: () => number;
+  /** What a fresh process after a lost lease starts from. */
+  readonly input: Pick<HostedInput<SchedulerConfig>, 'address' | 'incarnation' | 'config'>;
 }
 
 export type SchedulerEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
@@ -53,9 +60,18 @@ export const schedulerMachine = setup({
     }),
     handleTimers: enqueueActions(({ context, enqueue }) => emitAll(enqueue, handleTimers(context.scheduler, context.now()))),
     startScheduling: enqueueActions(({ context, enqueue }) => emitAll(enqueue, startScheduling(context.scheduler, context.now()))),
+    exitProcess: enqueueActions(({ context, enqueue }) => emitAll(enqueue, exitProcess(context.scheduler, context.now()))),
+    restartProcess: enqueueActions(({ context, enqueue }) => {
+      const { address, incarnation, config } = context.input;
+      const previous = context.scheduler;
+      const scheduler = newSchedulerState(address, incarnation, config, previous.rng, context.now(), previous.life + 1);
+      enqueue.assign({ scheduler });
+      emitAll(enqueue, startScheduler(scheduler, context.now()));
+    }),
   },
   guards: {
     cachesSynced: ({ context }) => cachesSynced(context.scheduler),
+    lostLease: ({ context }) => context.scheduler.lostLease,
   },
   delays: {
     wakeup: ({ context }) => {
@@ -63,12 +79,14 @@ export const schedulerMachine = setup({
       const at = nextDeadline(context.scheduler, now);
       return at === undefined ? IDLE_WAKEUP_MS : Math.max(0, at - now);
     },
+    restartBackoff: () => RESTART_AFTER_LOST_LEASE_MS,
   },
 }).createMachine({
   id: 'scheduler',
   context: ({ input }) => ({
     scheduler: newSchedulerState(input.address, input.incarnation, input.config, input.rng, input.now()),
     now: input.now,
+    input: { address: input.address, incarnation: input.incarnation, config: input.config },
   }),
   entry: 'startInformers',
   initial: 'syncingCaches',
@@ -82,11 +100,15 @@ export const schedulerMachine = setup({
       after: { wakeup: { target: 'syncingCaches', reenter: true, actions: 'handleTimers' } },
     },
     scheduling: {
+      always: { guard: 'lostLease', target: 'exited', actions: 'exitProcess' },
       on: {
         'api.response': { target: 'scheduling', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'scheduling', reenter: true, actions: 'receiveWatchEvents' },
       },
       after: { wakeup: { target: 'scheduling', reenter: true, actions: 'handleTimers' } },
+    },
+    exited: {
+      after: { restartBackoff: { target: 'syncingCaches', actions: 'restartProcess' } },
     },
   },
 });

@@ -5,9 +5,12 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
 import {
-  cancelWatch, failureOf, informerDeadline, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer,
-  timeoutFailure, type InformerSpec, type InformerState, type InformerStep, type KubeObject,
+  cancelWatch, electorOwnsRequest, electorReceive, electorTick, electorWakeup, failureOf, informerDeadline, leadershipStep,
+  newComponentElector, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, timeoutFailure,
+  type ElectorStep, type InformerSpec, type InformerState, type InformerStep, type KubeObject,
 } from '../../src/client/index.ts';
+import { seedFrom } from '../../src/sim/random.ts';
+import { SCHEDULER_COMPONENT, SCHEDULER_LEASE } from './config.ts';
 import { BACKOFF_FLUSH_INTERVAL_MS, UNSCHEDULABLE_FLUSH_INTERVAL_MS } from '../../src/scheduler/index.ts';
 import { onBindAnswer, runCycles } from './cycle.ts';
 import { onNodeDelta, onPodDelta, onWorkloadDelta } from './handlers.ts';
@@ -67,11 +70,53 @@ export function cachesSynced(state: SchedulerState): boolean {
   return INFORMER_NAMES.every((name) => state.informers[name].hasSynced);
 }
 
+/**
+ * The caches synced: with --leader-elect the elector starts now (kube-scheduler's Run waits for the caches,
+ * then runs the LeaderElector with sched.Run as OnStartedLeading); without it cycles start at once.
+ */
 export function startScheduling(state: SchedulerState, now: number): HostedEmitted[] {
   state.scheduling = true;
   const step = new Step(state, now);
   step.observe({ type: 'obs.scheduler.started', at: now, nodes: state.cache.nodeCount, pending: state.queue.size });
+  if (state.config.leaderElection.leaderElect) {
+    // The identity's uuid comes from a stream of its own, so score-tie draws are the same with or without it.
+    const rng = seedFrom(`${state.rng.join(',')}/leader-election/${state.life}`);
+    state.elector = newComponentElector(state.config.leaderElection, SCHEDULER_LEASE, state.self, state.idPrefix, state.config.user, rng, now);
+    applyElectorStep(step, electorTick(state.elector, now));
+  }
   return finish(step);
+}
+
+/** What the elector did: its requests, its LeaderElection Events, and OnStartedLeading / OnStoppedLeading. */
+function applyElectorStep(step: Step, result: ElectorStep): void {
+  const state = step.state;
+  const leadership = leadershipStep(result, state.config.apiserver, SCHEDULER_COMPONENT);
+  state.elector = leadership.elector;
+  step.send(leadership.sends);
+  for (const event of leadership.events) step.record(event);
+  if (leadership.started) {
+    state.leader = leadership.started;
+    step.observe({ type: 'obs.leader.started', ...leadership.started, at: step.now });
+  }
+  if (leadership.stopped !== undefined) {
+    step.observe({ type: 'obs.leader.stopped', lease: `${SCHEDULER_LEASE.namespace}/${SCHEDULER_LEASE.name}`, holder: leadership.elector.config.identity, reason: leadership.stopped, at: step.now });
+    // The plant: OnStoppedLeading is ignored and the process goes on under the term it lost.
+    if (state.config.plant !== 'leader-acts-after-losing-lease') {
+      state.leader = undefined;
+      state.lostLease = true;
+    }
+  }
+}
+
+/** OnStoppedLeading → klog.Fatal: the process is gone; its connections close, so its watches end. */
+export function exitProcess(state: SchedulerState, now: number): HostedEmitted[] {
+  const step = new Step(state, now);
+  for (const name of INFORMER_NAMES) {
+    const watch = informer(state, name).watch;
+    if (watch) step.send([cancelWatch(state.config.apiserver, watch.requestId)]);
+  }
+  step.observe({ type: 'obs.component.exited', component: SCHEDULER_COMPONENT, reason: 'leaderelection lost', at: now });
+  return step.emits;
 }
 
 function informerOwning(state: SchedulerState, requestId: string): InformerName | undefined {
@@ -94,6 +139,7 @@ export function handleResponse(state: SchedulerState, message: ApiResponseMessag
   const step = new Step(state, now);
   const name = informerOwning(state, message.requestId);
   if (name !== undefined) applyInformerStep(step, name, receiveResponse(spec(name), informer(state, name), message, now));
+  else if (state.elector && electorOwnsRequest(state.elector, message.requestId)) applyElectorStep(step, electorReceive(state.elector, message, now));
   else onBindAnswer(step, message.requestId, failureOf(message));
   // Anything else is an event write or a status patch: fire and forget.
   return finish(step);
@@ -102,6 +148,7 @@ export function handleResponse(state: SchedulerState, message: ApiResponseMessag
 export function handleTimers(state: SchedulerState, now: number): HostedEmitted[] {
   const step = new Step(state, now);
   for (const name of INFORMER_NAMES) applyInformerStep(step, name, tickInformer(spec(name), informer(state, name), now));
+  if (state.elector) applyElectorStep(step, electorTick(state.elector, now));
   // Bindings are in deadline order: time out the overdue ones from the front.
   for (const [requestId, call] of state.binds) {
     if (call.deadline > now) break;
@@ -123,6 +170,8 @@ export function nextDeadline(state: SchedulerState, now: number): number | undef
     const at = informerDeadline(informer(state, name));
     if (at !== undefined) times.push(at);
   }
+  const elector = state.elector ? electorWakeup(state.elector) : undefined;
+  if (elector !== undefined) times.push(elector);
   const firstBind = state.binds.values().next();
   if (!firstBind.done) times.push(firstBind.value.deadline);
   if (state.scheduling) {

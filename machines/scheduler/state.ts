@@ -4,7 +4,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
-import { newInformer, storeGet, type Outgoing } from '../../src/client/index.ts';
+import { newInformer, storeGet, type ElectorState, type LeaderTerm, type Outgoing } from '../../src/client/index.ts';
 import type { QueuedPodInfo } from '../../src/scheduler/index.ts';
 import { rngNext, type RngState } from '../../src/sim/random.ts';
 import type { EventSpec } from '../controller-manager/events.ts';
@@ -57,11 +57,20 @@ export interface SchedulerState {
   readonly startedAt: number;
   lastLeftoverFlushAt: number;
   readonly stats: SchedulerStats;
+  /** How many times this host's process started over after losing its lease (0: the first life). */
+  readonly life: number;
+  /** The leader elector (with --leader-elect, once the caches synced). */
+  elector?: ElectorState;
+  /** The term this process leads in; cycles run only while it is set (or without --leader-elect). */
+  leader?: LeaderTerm;
+  /** OnStoppedLeading fired: the process exits (the machine leaves for `exited`). */
+  lostLease: boolean;
 }
 
-export function newSchedulerState(self: Address, incarnation: number, config: SchedulerConfig, rng: RngState, now: number): SchedulerState {
+export function newSchedulerState(self: Address, incarnation: number, config: SchedulerConfig, rng: RngState, now: number, life = 0): SchedulerState {
   const resolved = resolveConfig(config);
-  const idPrefix = `${self}#${incarnation}`;
+  // A process restarted after losing its lease is a new process: its request ids must not collide.
+  const idPrefix = life === 0 ? `${self}#${incarnation}` : `${self}#${incarnation}.${life}`;
   // The state is mutated in place and keeps no earlier informer state: the stores may be too (O(1) per event).
   const options = { ...resolved.informer, apiserver: resolved.apiserver, idPrefix, ownsStore: true };
   const informers: Informers = {
@@ -89,6 +98,8 @@ export function newSchedulerState(self: Address, incarnation: number, config: Sc
     startedAt: now,
     lastLeftoverFlushAt: now,
     stats: { attempts: 0, bound: 0, unschedulable: 0, bindFailures: 0 },
+    life,
+    lostLease: false,
   };
   return state;
 }

@@ -15,12 +15,13 @@
 //   saw it change plus its leaseDurationSeconds, never by the holder's clock — give up; else update it to
 //   name us, counting one more leaseTransition when the holder changes.
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
-import type { ApiRequest, ApiResponseMessage, UserInfo } from '../apiserver/protocol.ts';
+import type { ApiRequest, ApiRequestMessage, ApiResponseMessage, UserInfo } from '../apiserver/protocol.ts';
+import type { Address } from '../bus/envelope.ts';
 import { canonicalJson } from '../api/names.ts';
 import { microTime, parseTimestamp, rfc3339 } from '../kubelet/format.ts';
 import { rngNext, uuidV4FromBytes, type RngState } from '../sim/random.ts';
 import { failureOf, isNotFound } from './api-status.ts';
-import { createRequest, getRequest, updateRequest, type ResourceTarget } from './requests.ts';
+import { createRequest, getRequest, sendRequest, updateRequest, type Outgoing, type ResourceTarget } from './requests.ts';
 
 export const LEASES: ResourceTarget = Object.freeze({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases' });
 
@@ -412,4 +413,108 @@ export function electorStop(state: ElectorState, now: number): ElectorStep {
   if (state.phase === 'leading') stopLeading(tx, 'context cancelled');
   else tx.set({ phase: 'stopped', call: undefined, nextTryAt: undefined });
   return tx.done();
+}
+
+// --- the component side: what kube-scheduler and kube-controller-manager wire around the elector ----
+
+/** The --leader-elect* flags a component takes (defaults: on, 15 s / 10 s / 2 s). */
+export interface LeaderElectionSettings {
+  /** --leader-elect (default true): without it the component acts at once and writes no Lease. */
+  readonly leaderElect?: boolean;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+/** Who holds the lease, as the component acts under it (the fields of `obs.leader.act`). */
+export interface LeaderTerm {
+  readonly lease: string;
+  readonly holder: string;
+  readonly term: number;
+}
+
+/** The Event the Lease lock records (LeaseLock.RecordEvent): shaped as the recorders' EventSpec. */
+export interface LeaderElectionEventSpec {
+  readonly type: 'Normal';
+  readonly reason: 'LeaderElection';
+  readonly message: string;
+  readonly involvedObject: { kind: 'Lease'; apiVersion: 'coordination.k8s.io/v1'; namespace: string; name: string };
+  readonly component: string;
+}
+
+/** One elector step in the terms a component acts on. */
+export interface LeadershipStep {
+  readonly elector: ElectorState;
+  readonly sends: Outgoing<ApiRequestMessage>[];
+  readonly events: LeaderElectionEventSpec[];
+  /** OnStartedLeading fired in this step, with the term. */
+  readonly started?: LeaderTerm;
+  /** OnStoppedLeading fired in this step (the reason client-go logs). */
+  readonly stopped?: string;
+}
+
+/** A fresh elector for a component process: identity "<hostname>_<uuid>" from its generator. */
+export function newComponentElector(
+  settings: LeaderElectionSettings, lease: { namespace: string; name: string }, hostname: string, idPrefix: string,
+  user: UserInfo | undefined, rng: RngState, now: number,
+): ElectorState {
+  const [identity, next] = leaderElectionIdentity(hostname, rng);
+  return newElector({
+    namespace: lease.namespace, name: lease.name, identity,
+    ...(settings.leaseDurationMs !== undefined ? { leaseDurationMs: settings.leaseDurationMs } : {}),
+    ...(settings.renewDeadlineMs !== undefined ? { renewDeadlineMs: settings.renewDeadlineMs } : {}),
+    ...(settings.retryPeriodMs !== undefined ? { retryPeriodMs: settings.retryPeriodMs } : {}),
+    ...(user ? { user } : {}),
+    requestIdPrefix: `${idPrefix}/leader-election/`,
+  }, next, now);
+}
+
+/** Turns an elector step into requests to `apiserver`, the Events to record as `component`, and what happened. */
+export function leadershipStep(step: ElectorStep, apiserver: Address, component: string): LeadershipStep {
+  const c = step.state.config;
+  const events: LeaderElectionEventSpec[] = [];
+  let started: LeaderTerm | undefined;
+  let stopped: string | undefined;
+  for (const e of step.events) {
+    if (e.type === 'record-event') {
+      events.push({
+        type: 'Normal', reason: e.reason, message: e.message, component,
+        involvedObject: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespace: c.namespace, name: c.name },
+      });
+    } else if (e.type === 'started-leading') {
+      started = { lease: `${c.namespace}/${c.name}`, holder: c.identity, term: e.term };
+    } else if (e.type === 'stopped-leading') {
+      stopped = e.reason;
+    }
+  }
+  return {
+    elector: step.state,
+    sends: step.calls.map((call) => sendRequest(apiserver, call.requestId, call.request)),
+    events,
+    ...(started ? { started } : {}),
+    ...(stopped !== undefined ? { stopped } : {}),
+  };
+}
+
+/** The observation of one act as leader (see src/check/cluster-invariants/leader.ts). */
+export function leaderAct(term: LeaderTerm, at: number): { type: 'obs.leader.act'; lease: string; holder: string; term: number; at: number } {
+  return { type: 'obs.leader.act', lease: term.lease, holder: term.holder, term: term.term, at };
+}
+
+/**
+ * What a Lease API would answer to the elector's request in flight, for review samples: NotFound to a
+ * get (so it creates the Lease), success to a write. Empty when nothing is in flight.
+ */
+export function electorAnswers(s: ElectorState | undefined): { requestId: string; code: number; body: unknown }[] {
+  const call = s?.call;
+  if (!s || !call) return [];
+  const { namespace, name } = s.config;
+  if (call.step === 'get') {
+    return [{ requestId: call.requestId, code: 404, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', message: `leases.coordination.k8s.io "${name}" not found`, details: { name, group: 'coordination.k8s.io', kind: 'leases' }, code: 404 } }];
+  }
+  const lease: Lease = {
+    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace, resourceVersion: String(s.seq + 1) },
+    spec: leaseSpecFromRecord(call.record ?? recordFromLease(undefined)),
+  };
+  return [{ requestId: call.requestId, code: call.step === 'create' ? 201 : 200, body: lease }];
 }

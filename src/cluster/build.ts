@@ -2,23 +2,29 @@
 //
 //   etcd-1…etcd-N                        Raft members (machines/etcd-member)
 //   apiserver-0…  (+ apiserver-i/etcd)   kube-apiservers, each with its own etcd client
-//   kcm-0                                kube-controller-manager
-//   scheduler-0                          kube-scheduler
+//   kcm-0…                               kube-controller-manager replicas (components.controllerManager.replicas)
+//   scheduler-0…                         kube-scheduler replicas (components.scheduler.replicas)
+//   apiserver-lb                         the apiserver load balancer the nodes use (with >1 apiserver)
 //   node-i/containerd, node-i/kubelet    each worker node's container runtime and kubelet
 //   node-i/kube-proxy                    each node's kube-proxy (when that component is present)
+//   coredns-0                            CoreDNS (unless components.coredns is false)
+//   ccm-0, cloud-provider                cloud-controller-manager and the simulated cloud (unless
+//                                        components.cloudControllerManager is false)
 //
 // Everything starts at virtual time 0, as static pods do on a kubeadm control plane: components that
 // come up before the apiserver serves retry with their client's back-off, exactly as they would.
 import { etcdMemberMachine } from '../../machines/etcd-member/index.ts';
-import { controllerManagerMachine } from '../../machines/controller-manager/controller-manager.machine.ts';
-import type { ControllerManagerConfig } from '../../machines/controller-manager/config.ts';
 import type { Address } from '../bus/envelope.ts';
 import { hostApiServer } from '../apiserver/host.ts';
 import { Simulation, type SimulationOptions } from '../host/simulation.ts';
 import type { SimClock } from '../sim/clock.ts';
 import { Cluster, type ClusterLayout } from './cluster.ts';
-import { hostKubeProxyIfPresent, hostNodeIfPresent, hostSchedulerIfPresent } from './components.ts';
+import { hostKubeProxyIfPresent, hostNodeIfPresent } from './components.ts';
+import { hostApiserverLoadBalancer, hostControllerManagers, hostSchedulers } from './hosts/ha.ts';
 import { resolveClusterSpec } from './resolve-spec.ts';
+import { apiserverConfigFor, hostControlPlaneIfEnabled } from './control-plane/nodes.ts';
+import { hostCoreDnsIfEnabled } from './hosts/coredns.ts';
+import { hostCloudIfEnabled } from './hosts/cloud.ts';
 import { nodeNetwork, type ClusterSpec, type ResolvedClusterSpec } from './spec.ts';
 
 export interface BuildOptions {
@@ -47,23 +53,25 @@ export function buildResolvedCluster(resolved: ResolvedClusterSpec, options: Bui
   for (const member of etcdMembers) sim.add(member, etcdMemberMachine, { members: etcdMembers });
 
   const apiservers = Array.from({ length: resolved.apiservers }, (_, i) => `apiserver-${i}`);
-  for (const address of apiservers) {
-    hostApiServer(sim, address, { etcdMembers, config: resolved.components.apiserver });
+  for (const [i, address] of apiservers.entries()) {
+    hostApiServer(sim, address, { etcdMembers, config: apiserverConfigFor(resolved, resolved.components.apiserver, i) });
   }
   // kubeadm's stacked control plane: the controller-manager and scheduler talk to their own node's
   // apiserver; kubelets (and kube-proxies) are spread over the apiservers as a load balancer would.
   // A spec may point either at another apiserver (a campaign's stale-state fault: a lagging one).
+  // Several replicas of each elect a leader through a Lease (hosts/ha.ts); replica i sits on control-plane
+  // node i and talks to its apiserver.
   const controlPlaneApiserver = apiservers[0];
-  const { controllerManager, scheduler: schedulerSettings } = resolved.components;
-  sim.add<ControllerManagerConfig>(CONTROLLER_MANAGER, controllerManagerMachine, {
-    ...controllerManager, apiserver: controllerManager?.apiserver ?? controlPlaneApiserver,
-  });
-  const scheduler = hostSchedulerIfPresent(sim, SCHEDULER_ADDRESS, {
-    apiserver: typeof schedulerSettings?.apiserver === 'string' ? schedulerSettings.apiserver : controlPlaneApiserver,
-    config: schedulerSettings,
-  });
+  const controllerManagers = hostControllerManagers(sim, resolved.components, apiservers);
+  const schedulers = hostSchedulers(sim, resolved.components, apiservers);
+  const scheduler: Address | undefined = schedulers[0];
 
-  const nodeApiserver = (index: number): Address => apiservers[(index - 1) % apiservers.length];
+  const coredns = hostCoreDnsIfEnabled(sim, { enabled: resolved.components.coredns !== false, apiserver: controlPlaneApiserver });
+  const cloud = hostCloudIfEnabled(sim, { enabled: resolved.components.cloudControllerManager !== false, apiserver: controlPlaneApiserver });
+
+  // With several apiservers the nodes talk to them through the load balancer, as kubeadm's HA setup does.
+  const loadBalancer = hostApiserverLoadBalancer(sim, apiservers);
+  const nodeApiserver = (index: number): Address => loadBalancer ?? apiservers[(index - 1) % apiservers.length];
   const kubeProxies: Address[] = [];
   let kubelets = false;
   resolved.nodes.forEach((node, i) => {
@@ -73,18 +81,26 @@ export function buildResolvedCluster(resolved: ResolvedClusterSpec, options: Bui
       ...(resolved.registry ? { registry: resolved.registry } : {}),
       ...(resolved.components.kubelet ? { kubelet: resolved.components.kubelet } : {}),
     }).length > 0;
-    const proxy = hostKubeProxyIfPresent(sim, node.name, { apiserver: nodeApiserver(i + 1), mode: resolved.components.kubeProxyMode });
+    const proxy = hostKubeProxyIfPresent(sim, node.name, { apiserver: nodeApiserver(i + 1), mode: resolved.components.kubeProxyMode, config: resolved.components.kubeProxy });
     if (proxy) kubeProxies.push(proxy);
   });
+
+  // kube-system as kubeadm shows it (opt-in, docs/kube-system.md): control-plane nodes with static pods.
+  const controlPlane = hostControlPlaneIfEnabled(sim, resolved, { etcdMembers, apiservers, schedulers, controllerManagers });
 
   const layout: ClusterLayout = {
     etcdMembers,
     apiservers,
     controllerManager: CONTROLLER_MANAGER,
     scheduler,
-    nodes: resolved.nodes.map((n) => n.name),
-    kubelets,
-    kubeProxies,
+    controllerManagers,
+    schedulers,
+    ...(loadBalancer ? { loadBalancer } : {}),
+    nodes: [...controlPlane.nodes, ...resolved.nodes.map((n) => n.name)],
+    kubelets: kubelets || controlPlane.nodes.length > 0,
+    kubeProxies: [...controlPlane.kubeProxies, ...kubeProxies],
+    ...(coredns ? { coredns } : {}),
+    ...(cloud ?? {}),
   };
   return new Cluster(sim, resolved, layout);
 }

@@ -23,10 +23,21 @@ export interface ClusterLayout {
   controllerManager: Address;
   /** Undefined while the cluster runs without a scheduler. */
   scheduler?: Address;
+  /** Every kube-controller-manager replica (`controllerManager` is the first). */
+  controllerManagers?: Address[];
+  /** Every kube-scheduler replica (`scheduler` is the first). */
+  schedulers?: Address[];
+  /** The apiserver load balancer the nodes talk to (only with more than one apiserver). */
+  loadBalancer?: Address;
   nodes: string[];
   /** True when the nodes have kubelets (they register and run pods). */
   kubelets: boolean;
   kubeProxies: Address[];
+  /** CoreDNS, when the cluster runs it. */
+  coredns?: Address;
+  /** The cloud-controller-manager and the simulated cloud's API, when the cluster runs them. */
+  cloudControllerManager?: Address;
+  cloud?: Address;
 }
 
 /** An event as the cluster's event watch delivered it (`kubectl get events --watch`). */
@@ -84,6 +95,21 @@ export class Cluster {
     return this.layout.etcdMembers;
   }
 
+  /** Every kube-controller-manager replica's address (kcm-0…). */
+  get controllerManagers(): Address[] {
+    return this.layout.controllerManagers ?? [this.layout.controllerManager];
+  }
+
+  /** Every kube-scheduler replica's address (scheduler-0…). */
+  get schedulers(): Address[] {
+    return this.layout.schedulers ?? (this.layout.scheduler ? [this.layout.scheduler] : []);
+  }
+
+  /** The apiserver load balancer's address, when the cluster has several apiservers. */
+  get loadBalancer(): Address | undefined {
+    return this.layout.loadBalancer;
+  }
+
   get now(): number {
     return this.sim.now;
   }
@@ -117,6 +143,7 @@ export class Cluster {
     const nodes = this.client.call(request(resolveResource('nodes'), 'list'), 5_000);
     if (nodes.code !== 200) return [...problems, `listing nodes: HTTP ${nodes.code}`];
     const items = (nodes.body as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+    problems.push(...this.leaderless());
     if (!this.layout.kubelets) return problems;
     for (const name of this.nodes) {
       const node = items.find((n) => n.metadata.name === name);
@@ -124,6 +151,23 @@ export class Cluster {
       else if (!node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) problems.push(`node ${name} not Ready`);
     }
     return problems;
+  }
+
+  /**
+   * The leader-elected components with no leader yet: their Lease has no holder (with --leader-elect, a
+   * kube-scheduler or kube-controller-manager does nothing until it holds the Lease).
+   */
+  private leaderless(): string[] {
+    const { scheduler, controllerManager } = this.spec.components;
+    const elected = [
+      ...(this.schedulers.length > 0 && (scheduler?.leaderElection as { leaderElect?: boolean } | undefined)?.leaderElect !== false ? ['kube-scheduler'] : []),
+      ...(controllerManager?.leaderElection?.leaderElect !== false ? ['kube-controller-manager'] : []),
+    ];
+    return elected.flatMap((name) => {
+      const lease = this.client.call(request(resolveResource('leases'), 'get', { name, namespace: 'kube-system' }), 5_000);
+      const holder = lease.code === 200 ? (lease.body as { spec?: { holderIdentity?: string } }).spec?.holderIdentity : undefined;
+      return holder ? [] : [`no ${name} leader yet`];
+    });
   }
 
   runFor(ms: number): void {

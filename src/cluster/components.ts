@@ -28,7 +28,9 @@ export function hostNodeIfPresent(
 }
 
 export function hostKubeProxyIfPresent(
-  sim: Simulation, node: string, options: { apiserver: Address; mode?: 'iptables' | 'ipvs' },
+  sim: Simulation, node: string, options: { apiserver: Address; mode?: 'iptables' | 'ipvs'; config?: Record<string, unknown> },
 ): Address | undefined {
-  return hostKubeProxy(sim, node, { apiserver: options.apiserver, ...(options.mode ? { mode: options.mode } : {}) }).address;
+  return hostKubeProxy(sim, node, {
+    apiserver: options.apiserver, ...(options.mode ? { mode: options.mode } : {}), ...(options.config ? { config: options.config } : {}),
+  }).address;
 }

@@ -15,14 +15,14 @@ import {
 } from './spec.ts';
 
 /** Upper bounds that keep a typo (`count: 10000000`) from exhausting memory. */
-export const LIMITS = { etcdMembers: 7, apiservers: 9, nodes: 5_000 } as const;
+export const LIMITS = { etcdMembers: 7, apiservers: 9, nodes: 5_000, controlPlaneReplicas: 9 } as const;
 
 /** Host names the control plane uses; a node may not take one. */
-const RESERVED_HOSTS = /^(etcd-\d+|apiserver-\d+|scheduler-\d+|kcm-\d+|user|frontdoor-\d+)$/;
+const RESERVED_HOSTS = /^(etcd-\d+|apiserver-\d+|scheduler-\d+|kcm-\d+|apiserver-lb|user|frontdoor-\d+|control-plane-\d+)$/;
 
 export function resolveClusterSpec(input: unknown = {}, path = 'cluster'): ResolvedClusterSpec {
   const spec = object(input ?? {}, path);
-  onlyKeys(spec, ['etcd', 'apiservers', 'nodes', 'registry', 'network', 'components'], path);
+  onlyKeys(spec, ['etcd', 'apiservers', 'nodes', 'registry', 'network', 'components', 'controlPlane'], path);
   let etcdMembers = DEFAULT_ETCD_MEMBERS;
   if (spec.etcd !== undefined) {
     const etcd = object(spec.etcd, join(path, 'etcd'));
@@ -38,6 +38,14 @@ export function resolveClusterSpec(input: unknown = {}, path = 'cluster'): Resol
   };
   if (spec.registry !== undefined) resolved.registry = resolveRegistry(spec.registry, join(path, 'registry'));
   if (spec.network !== undefined) resolved.network = resolveLink(spec.network, join(path, 'network'));
+  if (spec.controlPlane !== undefined) {
+    const cp = object(spec.controlPlane, join(path, 'controlPlane'));
+    onlyKeys(cp, ['staticPods', 'addons'], join(path, 'controlPlane'));
+    resolved.controlPlane = {
+      staticPods: optionalBoolean(cp, 'staticPods', join(path, 'controlPlane')) ?? false,
+      addons: optionalBoolean(cp, 'addons', join(path, 'controlPlane')) ?? false,
+    };
+  }
   return resolved;
 }
 
@@ -230,7 +238,7 @@ function resolveLatency(value: unknown, path: string): Latency {
 function resolveComponents(value: unknown, path: string, apiservers: number): ComponentSettings {
   if (value === undefined) return {};
   const c = object(value, path);
-  onlyKeys(c, ['apiserver', 'controllerManager', 'scheduler', 'kubelet', 'kubeProxyMode'], path);
+  onlyKeys(c, ['apiserver', 'controllerManager', 'scheduler', 'kubelet', 'kubeProxyMode', 'coredns', 'cloudControllerManager'], path);
   const out: ComponentSettings = {};
   for (const key of ['apiserver', 'controllerManager', 'scheduler', 'kubelet'] as const) {
     if (c[key] !== undefined) (out as Record<string, unknown>)[key] = object(c[key], join(path, key));
@@ -241,6 +249,11 @@ function resolveComponents(value: unknown, path: string, apiservers: number): Co
     const known = Array.from({ length: apiservers }, (_, i) => `apiserver-${i}`);
     oneOf(target, known, join(join(path, key), 'apiserver'));
   }
+  for (const key of ['controllerManager', 'scheduler'] as const) {
+    const settings = out[key] as Obj | undefined;
+    if (settings?.replicas !== undefined) settings.replicas = integer(settings.replicas, join(join(path, key), 'replicas'), 1, LIMITS.controlPlaneReplicas);
+  }
   if (c.kubeProxyMode !== undefined) out.kubeProxyMode = oneOf(c.kubeProxyMode, ['iptables', 'ipvs'] as const, join(path, 'kubeProxyMode'));
+  for (const key of ['coredns', 'cloudControllerManager'] as const) if (c[key] !== undefined) out[key] = boolean(c[key], join(path, key));
   return out;
 }

@@ -27,14 +27,23 @@ export type NodeEntry = Omit<NodeSpec, 'name'> & { name?: string };
 /** Component settings passed through to their machines (code only; scenario files rarely need them). */
 export interface ComponentSettings {
   apiserver?: ApiServerConfig;
-  /** `apiserver` picks which kube-apiserver it talks to (default: apiserver-0, as on a kubeadm control plane). */
-  controllerManager?: Partial<ControllerManagerConfig>;
-  /** The scheduler's config (see machines/scheduler); `apiserver` as for the controller-manager. */
+  /**
+   * `apiserver` points every replica at one kube-apiserver (default: replica i talks to apiserver-(i mod
+   * apiservers), as on kubeadm's stacked control plane); `replicas` (default 1) how many run, kcm-0….
+   */
+  controllerManager?: Partial<ControllerManagerConfig> & { replicas?: number };
+  /** The scheduler's config (see machines/scheduler); `apiserver` and `replicas` as for the controller-manager. */
   scheduler?: Record<string, unknown>;
   /** Every kubelet's config minus what the builder sets (see machines/kubelet). */
   kubelet?: Record<string, unknown>;
   /** kube-proxy mode: iptables (default) or ipvs. */
   kubeProxyMode?: 'iptables' | 'ipvs';
+  /** Every kube-proxy's config minus what the builder sets (see machines/kube-proxy); code only (a campaign's plant). */
+  kubeProxy?: Record<string, unknown>;
+  /** CoreDNS at coredns-0 (default true). */
+  coredns?: boolean;
+  /** cloud-controller-manager at ccm-0 with the simulated cloud at cloud-provider (default true). */
+  cloudControllerManager?: boolean;
 }
 
 export interface ClusterSpec {
@@ -47,6 +56,8 @@ export interface ClusterSpec {
   /** The default link model between every pair of addresses (latency, drop, duplicate, reorder). */
   network?: Partial<LinkModel>;
   components?: ComponentSettings;
+  /** kube-system as kubeadm shows it (docs/kube-system.md); default off, on in `kubesim up`. */
+  controlPlane?: ControlPlaneSpec;
 }
 
 export const DEFAULT_NODE_CAPACITY: Required<NodeCapacity> = Object.freeze({
@@ -68,6 +79,7 @@ export interface ResolvedClusterSpec {
   registry?: RegistryConfig;
   network?: Partial<LinkModel>;
   components: ComponentSettings;
+  controlPlane?: Required<ControlPlaneSpec>;
 }
 
 /**
@@ -81,4 +93,14 @@ export function nodeNetwork(index: number): { podCIDR: string; hostIP: string } 
     podCIDR: `10.${244 + Math.floor(index / 256)}.${index % 256}.0/24`,
     hostIP: `172.18.${Math.floor(host / 256)}.${host % 256}`,
   };
+}
+
+/**
+ * `staticPods`: control-plane nodes `control-plane-<i>` whose kubelets run the control-plane static pods
+ * (their mirror pods show each actor's health in kube-system). `addons`: what `kubeadm init` adds — the
+ * kube-proxy DaemonSet, the CoreDNS Deployment, the kube-dns Service and their ConfigMaps.
+ */
+export interface ControlPlaneSpec {
+  staticPods?: boolean;
+  addons?: boolean;
 }

@@ -64,3 +64,21 @@ describe('several apiservers', () => {
     expect(cluster.list('pods', { namespace: 'default' }).filter((p) => (p as { status?: { phase?: string } }).status?.phase === 'Running')).toHaveLength(3);
   });
 });
+
+describe('buildCluster: control-plane replicas', () => {
+  it('hosts scheduler and controller-manager replicas on their own apiservers, and the load balancer', () => {
+    const cluster = buildCluster({ apiservers: 2, nodes: { count: 1 }, components: { scheduler: { replicas: 3 }, controllerManager: { replicas: 2 } } });
+    expect(cluster.schedulers).toEqual(['scheduler-0', 'scheduler-1', 'scheduler-2']);
+    expect(cluster.controllerManagers).toEqual(['kcm-0', 'kcm-1']);
+    expect(cluster.loadBalancer).toBe('apiserver-lb');
+    const apiserverOf = (a: string) => (cluster.sim.host(a).snapshot()!.context as { scheduler?: { config: { apiserver: string } }; manager?: { config: { apiserver: string } } });
+    expect(cluster.schedulers.map((a) => apiserverOf(a).scheduler!.config.apiserver)).toEqual(['apiserver-0', 'apiserver-1', 'apiserver-0']);
+    expect(cluster.controllerManagers.map((a) => apiserverOf(a).manager!.config.apiserver)).toEqual(['apiserver-0', 'apiserver-1']);
+    cluster.stop();
+  });
+
+  it('rejects a bad replica count with the field path', () => {
+    expect(() => buildCluster({ components: { scheduler: { replicas: 0 } } })).toThrow(/cluster\.components\.scheduler\.replicas/);
+    expect(() => buildCluster({ components: { controllerManager: { replicas: 'two' as unknown as number } } })).toThrow(/cluster\.components\.controllerManager\.replicas/);
+  });
+});

@@ -59,7 +59,8 @@ describe('deployment controller', () => {
     const c = new Cluster();
     c.run(50);
     c.createDeployment('web', { replicas: 3 });
-    c.until(() => c.events().length === 4, 5_000, 'events');
+    // (The controller-manager's own LeaderElection event is there too; only the controllers' count here.)
+    c.until(() => c.events('deployment-controller').length + c.events('replicaset-controller').length === 4, 5_000, 'events');
     const [rs] = c.replicaSets();
     const name = rs.metadata!.name!;
     const scaled = c.events('deployment-controller');

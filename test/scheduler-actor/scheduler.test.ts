@@ -113,7 +113,9 @@ describe('kube-scheduler against a real apiserver over real etcd', () => {
   });
 
   it('after a crash and restart relists, never binds a pod twice, and handles the 409 of a binding that already happened', () => {
-    const c = threeNodes();
+    // Without leader election: with it, the restarted process would wait for its old lease to expire
+    // (15 s) and find every pod bound; here the new incarnation must race the old one's bindings.
+    const c = threeNodes({ scheduler: { leaderElection: { leaderElect: false } } });
     c.run(1_000);
     const w = c.api.send(watch(core('pods'), 'default'));
     const names = Array.from({ length: 12 }, (_, i) => `web-${i}`);
