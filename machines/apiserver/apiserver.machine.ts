@@ -2,6 +2,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import type { ApiServerConfig } from '../../src/apiserver/config.ts';
 import { compactionFlow, createFlow, serve, type Flow } from '../../src/apiserver/flows/index.ts';
 import { servedResources } from '../../src/apiserver/resources.ts';
+import { KUBERNETES_SERVICE_INTERVAL_MS, reconcileKubernetesService } from '../../src/apiserver/bootstrap/kubernetes-service.ts';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import { allCachesReady, checkFeeds, handleListResult, handleWatchResponse, isListOp, startFeeds } from './caches.ts';
 import { createContext, flowEnv, observe } from './context.ts';
@@ -116,6 +117,12 @@ export const apiserverMachine = setup({
       tickWatchers(context);
       tickLogStreams(context);
       checkFeeds(context);
+      // The `kubernetes` Service (src/apiserver/bootstrap), kept by an apiserver that has an advertise address.
+      const advertised = context.config.advertiseAddress;
+      if (advertised !== undefined && context.bootstrapped && context.now() >= (context.kubernetesServiceAt ?? 0)) {
+        context.kubernetesServiceAt = context.now() + KUBERNETES_SERVICE_INTERVAL_MS;
+        startInternal(context, 'kubernetes-service', reconcileKubernetesService(flowEnv(context), advertised));
+      }
       const compaction = context.compaction;
       if (context.config.compactionIntervalMs > 0 && context.now() >= compaction.nextAt) {
         compaction.nextAt = context.now() + context.config.compactionIntervalMs;

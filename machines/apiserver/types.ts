@@ -76,6 +76,8 @@ export interface ApiServerContext {
   feedByListOp: Map<string, string>;
   watchers: Map<string, Watcher>;
   inflight: Map<string, Inflight>;
+  /** Ids of inflight requests that may be waiting for a cache (stale ids are skipped): resumed without scanning all. */
+  cacheWaiting?: Set<string>;
   /** etcd op id → the inflight request waiting for it and its slot. */
   ops: Map<string, { inflightId: string; slot: number }>;
   /** Followed pod logs being relayed from a kubelet to a client, by the kubelet request's id (log-streams.ts). */
@@ -86,6 +88,8 @@ export interface ApiServerContext {
   /** Every watch cache has listed at least once (kept by assign, so the chart's guard is pure). */
   cachesReady: boolean;
   bootstrapped: boolean;
+  /** When the `kubernetes` Service is next reconciled (src/apiserver/bootstrap; only with an advertise address). */
+  kubernetesServiceAt?: number;
   sequence: number;
   outbox: HostedEmitted[];
 }

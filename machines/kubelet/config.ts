@@ -1,5 +1,5 @@
 // What a kubelet host is configured with, and the kubelet's own defaults (v1.30).
-import type { Taint } from 'kubernetes-types/core/v1.js';
+import type { Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { UserInfo } from '../../src/apiserver/protocol.ts';
 import type { NodeConfig } from '../../src/kubelet/node-status.ts';
@@ -22,6 +22,8 @@ export interface KubeletMachineConfig {
   readonly requestTimeoutMs?: number;
   /** A CRI call unanswered this long failed: the runtime is treated as unreachable. */
   readonly criTimeoutMs?: number;
+  /** Static pod manifests (/etc/kubernetes/manifests, --pod-manifest-path): run without the API, mirrored to it. */
+  readonly staticPods?: readonly Pod[];
 }
 
 export interface ResolvedKubeletConfig {
@@ -33,6 +35,7 @@ export interface ResolvedKubeletConfig {
   readonly registry: RegistryConfig;
   readonly requestTimeoutMs: number;
   readonly criTimeoutMs: number;
+  readonly staticPods: readonly Pod[];
   readonly user: UserInfo;
 }
 
@@ -57,6 +60,7 @@ export function resolveKubeletConfig(config: KubeletMachineConfig): ResolvedKube
     registry: config.registry ?? {},
     requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     criTimeoutMs: config.criTimeoutMs ?? DEFAULT_CRI_TIMEOUT_MS,
+    staticPods: config.staticPods ?? [],
     user: kubeletUser(config.node.name),
   };
 }

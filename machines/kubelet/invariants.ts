@@ -21,3 +21,10 @@ export function statusRecordViolation(state: KubeletActorState): string | null {
   for (const uid of Object.keys(state.statuses)) if (!state.workers[uid]) return `status record for pod ${uid} without a pod worker`;
   return null;
 }
+
+/** Static pods run for the kubelet's whole life: each has a static pod worker; mirror bookkeeping is theirs only. */
+export function staticPodViolation(state: KubeletActorState): string | null {
+  for (const uid of Object.keys(state.staticPods)) if (state.workers[uid]?.static !== true) return `static pod ${uid} without a static pod worker`;
+  for (const uid of Object.keys(state.mirrors)) if (!state.staticPods[uid]) return `mirror pod bookkeeping for ${uid}, which is not a static pod`;
+  return null;
+}

@@ -1,11 +1,11 @@
 import { enqueueActions, setup } from 'xstate';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { CriResponseMessage } from '../../src/kubelet/cri.ts';
 import type { KubeletLogsCancelMessage, KubeletLogsRequestMessage } from '../../src/kubelet/log-protocol.ts';
 import type { KubeletMachineConfig } from './config.ts';
 import {
-  beginHeartbeats, beginRegistration, createKubelet, handleApiResponse, handleApiWatch, handleCriResponse, handleLogsCancel,
+  beginHeartbeats, beginRegistration, createKubelet, handleApiResponse, handleApiWatch, handleCriResponse, handleHealthOk, handleLogsCancel,
   handleLogsRequest, handleTimers, nextDeadline, nodeRegistered, runtimeReady, startKubelet,
 } from './kubelet.ts';
 import type { KubeletActorState, KubeletOutcome } from './state.ts';
@@ -22,13 +22,16 @@ import type { KubeletActorState, KubeletOutcome } from './state.ts';
  * so its one timer tracks the earliest deadline. In every state it serves container logs to the apiserver
  * (`kubelet.logs`: its /containerLogs endpoint), following them on request. No disk: a restarted kubelet
  * relists the runtime and the API and rebuilds its memory; the containers kept running in the runtime.
+ * Static pods (config.staticPods, its manifest directory) run without the API and are mirrored to it; the
+ * actors some pods stand for are pinged once a second (`health.probe`; their hosts answer `health.ok`) and
+ * those answers decide those pods' probes.
  */
 export interface KubeletContext {
   kubelet: KubeletActorState;
   now: () => number;
 }
 
-export type KubeletEvent = (ApiResponseMessage | ApiWatchMessage | CriResponseMessage | KubeletLogsRequestMessage | KubeletLogsCancelMessage) & { from: string };
+export type KubeletEvent = (ApiResponseMessage | ApiWatchMessage | CriResponseMessage | KubeletLogsRequestMessage | KubeletLogsCancelMessage | HealthOk) & { from: string };
 
 /** With nothing due, wake up anyway now and then (cheap; nothing happens). */
 export const KUBELET_IDLE_WAKEUP_MS = 60_000;
@@ -53,6 +56,9 @@ const messageHandlers = {
   serveContainerLogs: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
     if (event.type === 'kubelet.logs') apply(enqueue, handleLogsRequest(context.kubelet, event, context.now()));
   }),
+  recordHealthAnswer: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
+    if (event.type === 'health.ok') apply(enqueue, handleHealthOk(context.kubelet, event, context.now()));
+  }),
   stopFollowingLogs: enqueueActions(({ context, event, enqueue }: { context: KubeletContext; event: KubeletEvent; enqueue: Enqueue }) => {
     if (event.type === 'kubelet.logs.cancel') apply(enqueue, handleLogsCancel(context.kubelet, event, context.now()));
   }),
@@ -67,6 +73,7 @@ function serving(state: 'starting' | 'registering' | 'running') {
       'cri.response': { target: state, reenter: true, actions: 'receiveCriResponse' },
       'kubelet.logs': { target: state, reenter: true, actions: 'serveContainerLogs' },
       'kubelet.logs.cancel': { target: state, reenter: true, actions: 'stopFollowingLogs' },
+      'health.ok': { target: state, reenter: true, actions: 'recordHealthAnswer' },
     },
     after: { wakeup: { target: state, reenter: true, actions: 'handleTimers' } },
   } as const;

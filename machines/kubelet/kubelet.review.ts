@@ -2,7 +2,7 @@ import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import type { ReviewModule } from '../../src/review/review-module.ts';
 import { newIpam } from '../../src/kubelet/ipam.ts';
 import { newRuntime } from '../../src/kubelet/runtime.ts';
-import { criClientViolation, registrationViolation, statusRecordViolation } from './invariants.ts';
+import { criClientViolation, registrationViolation, staticPodViolation, statusRecordViolation } from './invariants.ts';
 import type { KubeletContext } from './kubelet.machine.ts';
 
 /**
@@ -62,7 +62,11 @@ const logRequests: AnyEventObject[] = [
 ];
 const logCancels: AnyEventObject[] = [{ type: 'kubelet.logs.cancel', from: 'apiserver-0', requestId: 'logs-1' }];
 
+/** A host answers a health ping (the kubelet of node-1 probes nothing in this sample: ignored). */
+const healthAnswers: AnyEventObject[] = [{ type: 'health.ok', from: 'scheduler-0', id: 'node-1/kubelet#0/health/1', incarnation: 0 }];
+
 export const reviewEvents: ReviewModule['reviewEvents'] = {
+  'health.ok': healthAnswers,
   'cri.response': criAnswers,
   'api.response': apiAnswers,
   'api.watch': watchEvents,
@@ -71,7 +75,7 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {
-  '*': (snapshot) => criClientViolation(ctx(snapshot)) ?? statusRecordViolation(ctx(snapshot)),
+  '*': (snapshot) => criClientViolation(ctx(snapshot)) ?? statusRecordViolation(ctx(snapshot)) ?? staticPodViolation(ctx(snapshot)),
   registering: (snapshot) => registrationViolation(ctx(snapshot)),
   running: (snapshot) => registrationViolation(ctx(snapshot)) ?? (ctx(snapshot).node.phase === 'registered' ? null : 'running before the Node is registered'),
 };

@@ -6,11 +6,14 @@ import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/pr
 import { cancelWatch, informerDeadline, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, type InformerStep } from '../../src/client/index.ts';
 import type { CriResponseMessage } from '../../src/kubelet/cri.ts';
 import type { KubeletLogsCancelMessage, KubeletLogsRequestMessage } from '../../src/kubelet/log-protocol.ts';
+import type { HealthOk } from '../../src/host/contract.ts';
 import type { RngState } from '../../src/sim/random.ts';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { KubeletMachineConfig } from './config.ts';
 import { criDeadline, onCriResponse, onCriTimeout, relistIfDue } from './cri-client.ts';
 import { onEventAnswer } from './event-recorder.ts';
+import { onHealthOk, pingDeadline, pingIfDue } from './health-pinger.ts';
+import { mirrorDeadline, onMirrorAnswer, syncMirrorPods } from './mirror-pods.ts';
 import { cancelLogRequest, logFollowersDeadline, pumpLogFollowers, serveLogRequest } from './log-server.ts';
 import { leaseDeadline, leaseTimers, onLeaseAnswer, startLease } from './node-lease.ts';
 import { nodeDeadline, nodeTimers, onNodeAnswer, registerNode } from './node-registration.ts';
@@ -34,8 +37,10 @@ function applyInformer(tx: Tx, step: InformerStep<Pod>): void {
 function settle(tx: Tx): void {
   const housekeeping = tx.now >= tx.state.housekeepingAt && canSync(tx.state);
   if (housekeeping) tx.update({ housekeepingAt: tx.now + HOUSEKEEPING_PERIOD_MS });
+  pingIfDue(tx);
   runPodWorkers(tx, housekeeping);
   relistIfDue(tx);
+  syncMirrorPods(tx);
   flushStatuses(tx);
   pumpLogFollowers(tx);
 }
@@ -92,6 +97,9 @@ function route(tx: Tx, purpose: CallPurpose, message: ApiResponseMessage | undef
     case 'event-create':
     case 'event-patch':
       return onEventAnswer(tx, purpose, message);
+    case 'mirror-create':
+    case 'mirror-delete':
+      return onMirrorAnswer(tx, purpose, message);
   }
 }
 
@@ -127,6 +135,14 @@ export function handleApiWatch(state: KubeletActorState, message: ApiWatchMessag
 export function handleCriResponse(state: KubeletActorState, message: CriResponseMessage, now: number): KubeletOutcome {
   const tx = new Tx(state, now);
   onCriResponse(tx, message, commitRound, failRoundPod);
+  settle(tx);
+  return tx.done();
+}
+
+/** A host's answer to one of the kubelet's health pings (health-pinger.ts). */
+export function handleHealthOk(state: KubeletActorState, message: HealthOk, now: number): KubeletOutcome {
+  const tx = new Tx(state, now);
+  onHealthOk(tx, message);
   settle(tx);
   return tx.done();
 }
@@ -172,6 +188,8 @@ export function nextDeadline(state: KubeletActorState, now: number): number {
     statusDeadline(state),
     workersDeadline(state, now),
     logFollowersDeadline(state),
+    mirrorDeadline(state),
+    pingDeadline(state),
   );
   const informer = informerDeadline(state.pods);
   if (informer !== undefined) at = Math.min(at, informer);

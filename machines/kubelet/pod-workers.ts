@@ -7,9 +7,11 @@ import { metaNamespaceKey, storeGet, storeList, type Delta } from '../../src/cli
 import { takeJournal, withJournal, type CriCall } from '../../src/kubelet/cri.ts';
 import { kubeletEvents, podReference } from '../../src/kubelet/events.ts';
 import { removePod } from '../../src/kubelet/kubelet-state.ts';
+import { isMirrorPod } from '../../src/kubelet/static-pods.ts';
 import { syncPod } from '../../src/kubelet/sync.ts';
 import { criIdle, startRound } from './cri-client.ts';
 import { recordKubeletEvent } from './event-recorder.ts';
+import { notePodProbes } from './health-pinger.ts';
 import type { KubeletActorState, PodWorker, RoundPod, Tx } from './state.ts';
 import { flushStatuses, forgetPodStatus, setPodStatus } from './status-manager.ts';
 
@@ -43,6 +45,8 @@ function setWorker(tx: Tx, worker: PodWorker): void {
 export function onPodDeltas(tx: Tx, deltas: readonly Delta<Pod>[]): void {
   for (const delta of deltas) {
     const pod = delta.object;
+    // A mirror pod is the API's view of a static pod the kubelet runs from its manifest: never run it.
+    if (isMirrorPod(pod)) continue;
     const uid = uidOf(pod);
     const existing = tx.state.workers[uid];
     if (delta.type === 'deleted') {
@@ -51,15 +55,22 @@ export function onPodDeltas(tx: Tx, deltas: readonly Delta<Pod>[]): void {
     }
     if (delta.type === 'updated' && existing && !needsSync(delta.old, pod)) continue;
     setWorker(tx, { uid, key: metaNamespaceKey(pod), dirty: true, nextSyncAt: existing?.nextSyncAt ?? null });
+    notePodProbes(tx, pod);
   }
 }
 
 /** Syncs may run: the runtime's state is known and current, the runtime is free, the pod list has arrived. */
 export function canSync(state: KubeletActorState): boolean {
-  return state.cri.seen && !state.cri.stale && criIdle(state.cri) && state.pods.hasSynced;
+  return canSyncStatic(state) && state.pods.hasSynced;
+}
+
+/** Static pods need no API: they run as soon as the runtime can be used. */
+function canSyncStatic(state: KubeletActorState): boolean {
+  return state.cri.seen && !state.cri.stale && criIdle(state.cri);
 }
 
 function livePod(state: KubeletActorState, worker: PodWorker): Pod | undefined {
+  if (worker.static) return state.staticPods[worker.uid];
   const pod = storeGet(state.pods.store, worker.key);
   return pod && uidOf(pod) === worker.uid ? pod : undefined;
 }
@@ -70,16 +81,19 @@ function isDue(worker: PodWorker, now: number): boolean {
 
 /** Pods the runtime still has that the API no longer does (HandlePodCleanups). */
 function orphanedPods(state: KubeletActorState): string[] {
-  const known = new Set(storeList(state.pods.store).map(uidOf));
+  const known = new Set([...storeList(state.pods.store).map(uidOf), ...Object.keys(state.staticPods)]);
   const uids = new Set(Object.values(state.core.runtime.sandboxes).map((s) => s.podUid));
   return [...uids].filter((uid) => !known.has(uid)).sort();
 }
 
 /** Runs one round if anything is due: removals first, then every due pod's sync. */
 export function runPodWorkers(tx: Tx, housekeeping = false): void {
-  if (!canSync(tx.state)) return;
+  if (!canSyncStatic(tx.state)) return;
+  // Before the pod list has arrived only static pods run (and nothing is cleaned up).
+  const apiKnown = tx.state.pods.hasSynced;
+  if (!apiKnown) housekeeping = false;
   // A pod that left the API always has a dirty worker (the informer's delete, or its relist's tombstone).
-  const candidates = Object.values(tx.state.workers).filter((w) => isDue(w, tx.now));
+  const candidates = Object.values(tx.state.workers).filter((w) => isDue(w, tx.now) && (apiKnown || w.static === true));
   if (candidates.length === 0 && !housekeeping) return;
   const gone = candidates.filter((w) => livePod(tx.state, w) === undefined).map((w) => w.uid);
   const due = candidates
@@ -156,9 +170,11 @@ export function failRoundPod(tx: Tx, synced: RoundPod, call: CriCall, error: str
 
 /** The earliest pod sync due (only meaningful while syncs may run). */
 export function workersDeadline(state: KubeletActorState, now: number): number {
-  if (!canSync(state)) return Infinity;
+  if (!canSyncStatic(state)) return Infinity;
+  const apiKnown = state.pods.hasSynced;
   let at = Infinity;
   for (const w of Object.values(state.workers)) {
+    if (!apiKnown && !w.static) continue;
     if (w.dirty) return now;
     if (w.nextSyncAt !== null) at = Math.min(at, w.nextSyncAt);
   }

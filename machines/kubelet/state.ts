@@ -10,7 +10,9 @@ import { DEFAULT_INFORMER_OPTIONS, newInformer, PODS, sendRequest, type Informer
 import type { HostedEmitted } from '../../src/host/contract.ts';
 import type { CriCall } from '../../src/kubelet/cri.ts';
 import type { KubeletEvent } from '../../src/kubelet/events.ts';
+import { podProbeAddresses } from '../../src/kubelet/bus-probes.ts';
 import { newKubelet, type KubeletState } from '../../src/kubelet/kubelet-state.ts';
+import { staticPodFromManifest } from '../../src/kubelet/static-pods.ts';
 import type { RngState } from '../../src/sim/random.ts';
 import { resolveKubeletConfig, type KubeletMachineConfig, type ResolvedKubeletConfig } from './config.ts';
 
@@ -22,7 +24,9 @@ export type CallPurpose =
   | { readonly kind: 'lease-get' }
   | { readonly kind: 'lease-create' }
   | { readonly kind: 'lease-update' }
-  | { readonly kind: 'pod-status'; readonly uid: string; readonly version: number }
+  | { readonly kind: 'pod-status'; readonly uid: string; readonly version: number; readonly mirrorUid?: string }
+  | { readonly kind: 'mirror-create'; readonly uid: string }
+  | { readonly kind: 'mirror-delete'; readonly uid: string; readonly mirrorUid: string }
   | { readonly kind: 'pod-delete'; readonly uid: string }
   | { readonly kind: 'event-create'; readonly key: string }
   | { readonly kind: 'event-patch'; readonly key: string; readonly event: Event };
@@ -41,6 +45,8 @@ export interface PodWorker {
   readonly dirty: boolean;
   /** The pure sync's own wake-up (null: nothing more will happen by itself). */
   readonly nextSyncAt: number | null;
+  /** A static pod (from the kubelet's manifests, not the API). */
+  readonly static?: boolean;
 }
 
 /** The status manager's record of one pod (upstream's podStatuses + apiStatusVersions). */
@@ -59,6 +65,8 @@ export interface PodStatusRecord {
   /** The pod is being deleted and has terminated: delete it once its final status is written. */
   readonly deleteWhenFinal: boolean;
   readonly deleteSent: boolean;
+  /** A static pod's: the mirror pod the acknowledged version was written to (a new mirror needs it again). */
+  readonly mirrorUid?: string;
 }
 
 export interface NodeRegistration {
@@ -131,6 +139,14 @@ export interface LogFollower {
   readonly lastSentAt: number;
 }
 
+/** One static pod's mirror: a create or delete in flight, or a retry time after a failure. */
+export interface MirrorSync {
+  readonly inFlight: boolean;
+  readonly retryAt: number | null;
+  /** The mirror last deleted (its watch event may still be on the way). */
+  readonly deleted?: string;
+}
+
 export interface KubeletActorState {
   readonly self: Address;
   readonly idPrefix: string;
@@ -149,6 +165,11 @@ export interface KubeletActorState {
   readonly calls: Readonly<Record<string, PendingCall>>;
   /** Next HandlePodCleanups pass (orphaned sandboxes). */
   readonly housekeepingAt: number;
+  /** Static pods by UID (the config hash), and their mirror pods' create/delete calls (mirror-pods.ts). */
+  readonly staticPods: Readonly<Record<string, Pod>>;
+  readonly mirrors: Readonly<Record<string, MirrorSync>>;
+  /** The next health ping of the addresses probed over the bus (health-pinger.ts); null: none probed. */
+  readonly nextPingAt: number | null;
   /** Log streams being followed, by apiserver + request id (log-server.ts). */
   readonly logFollowers: Readonly<Record<string, LogFollower>>;
   /** Counters for review and tests. */
@@ -169,6 +190,11 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
   const resolved = resolveKubeletConfig(config);
   const idPrefix = `${self}#${incarnation}`;
   const node = resolved.node;
+  const staticPods = Object.fromEntries(resolved.staticPods.map((m) => staticPodFromManifest(m, node.name, now)).map((p) => [p.metadata!.uid!, p]));
+  const workers = Object.fromEntries(Object.values(staticPods).map((p): [string, PodWorker] => [
+    p.metadata!.uid!, { uid: p.metadata!.uid!, key: `${p.metadata!.namespace}/${p.metadata!.name}`, dirty: true, nextSyncAt: null, static: true },
+  ]));
+  const probed = Object.values(staticPods).some((p) => podProbeAddresses(p, node.name).length > 0);
   return {
     self,
     idPrefix,
@@ -177,7 +203,7 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     rng,
     core: newKubelet({ nodeName: node.name, hostIP: node.internalIP, podCIDR: node.podCIDR ?? '10.244.0.0/24', registry: resolved.registry }),
     pods: newInformer(podInformerSpec(node.name), { ...DEFAULT_INFORMER_OPTIONS, apiserver: resolved.apiserver, idPrefix, user: resolved.user }),
-    workers: {},
+    workers,
     statuses: {},
     node: { phase: 'waiting', inFlight: false, retryAt: null, retryDelayMs: 0, lastReportAt: null, nextStatusAt: null },
     lease: { inFlight: false, nextAt: null, backoffMs: 0 },
@@ -185,6 +211,9 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     cri: { outbox: [], idMap: {}, round: [], answered: 0, seen: false, stale: false, lastOkAt: null, nextRelistAt: now, relisted: {} },
     calls: {},
     housekeepingAt: now,
+    staticPods,
+    mirrors: {},
+    nextPingAt: probed ? now : null,
     logFollowers: {},
     stats: { syncs: 0, criCalls: 0, criErrors: 0, relists: 0 },
   };

@@ -8,6 +8,7 @@ import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ApiRequest, ApiResponseMessage } from '../../src/apiserver/protocol.ts';
 import { semanticEqual } from '../../src/api/validation/object-meta.ts';
 import { PODS, failureOf, isNotFound, mergePatchRequest, storeGet } from '../../src/client/index.ts';
+import { currentMirror } from './mirror-pods.ts';
 import type { CallPurpose, KubeletActorState, PodStatusRecord, Tx } from './state.ts';
 
 /** status manager syncBatch period: how soon a failed status write is retried. */
@@ -21,6 +22,7 @@ function setRecord(tx: Tx, record: PodStatusRecord): void {
 }
 
 function apiPod(tx: Tx, record: Pick<PodStatusRecord, 'namespace' | 'name' | 'uid'>): Pod | undefined {
+  if (tx.state.staticPods[record.uid]) return currentMirror(tx.state, record.uid);
   const pod = storeGet(tx.state.pods.store, `${record.namespace}/${record.name}`);
   return pod?.metadata?.uid === record.uid ? pod : undefined;
 }
@@ -59,8 +61,9 @@ export function forgetPodStatus(tx: Tx, uid: string): void {
 
 function statusPatch(record: PodStatusRecord, base: Pod | undefined): ApiRequest {
   const nulls = Object.fromEntries(DROPPABLE_FIELDS.filter((f) => base?.status?.[f] !== undefined && record.status[f] === undefined).map((f) => [f, null]));
-  // metadata.uid makes the write fail rather than land on a new pod of the same name.
-  const patch = { metadata: { uid: record.uid }, status: { ...record.status, ...nulls } };
+  // metadata.uid makes the write fail rather than land on a new pod of the same name (a static pod's
+  // status goes to its mirror pod, whose UID is the API's).
+  const patch = { metadata: { uid: base?.metadata?.uid ?? record.uid }, status: { ...record.status, ...nulls } };
   return { ...mergePatchRequest(PODS, record.name, patch, { namespace: record.namespace }), subresource: 'status' };
 }
 
@@ -76,6 +79,15 @@ function deleteRequest(record: PodStatusRecord): ApiRequest {
 export function flushStatuses(tx: Tx): void {
   for (const record of Object.values(tx.state.statuses)) {
     if (record.inFlight || (record.retryAt !== null && record.retryAt > tx.now)) continue;
+    if (tx.state.staticPods[record.uid]) {
+      // A static pod: its status is written to its mirror pod, once there is one (again after a re-creation).
+      const mirror = currentMirror(tx.state, record.uid);
+      const mirrorUid = mirror?.metadata?.uid;
+      if (mirrorUid === undefined || (record.version <= record.ackedVersion && record.mirrorUid === mirrorUid)) continue;
+      tx.call({ kind: 'pod-status', uid: record.uid, version: record.version, mirrorUid }, statusPatch(record, mirror));
+      setRecord(tx, { ...record, inFlight: true, retryAt: null });
+      continue;
+    }
     if (record.version > record.ackedVersion) {
       tx.call({ kind: 'pod-status', uid: record.uid, version: record.version }, statusPatch(record, apiPod(tx, record)));
       setRecord(tx, { ...record, inFlight: true, retryAt: null });
@@ -94,7 +106,12 @@ export function onStatusAnswer(tx: Tx, purpose: CallPurpose, message: ApiRespons
   const failure = message === undefined ? { code: 504, reason: 'Timeout', message: 'timed out' } : failureOf(message);
   const gone = isNotFound(failure);
   if (purpose.kind === 'pod-status') {
-    if (!failure || gone) {
+    if (purpose.mirrorUid !== undefined) {
+      // A mirror pod: written, or to be written again (to this mirror, or to the next one if it is gone).
+      setRecord(tx, failure
+        ? { ...record, inFlight: false, retryAt: tx.now + (gone ? 1_000 : STATUS_RETRY_MS) }
+        : { ...record, inFlight: false, ackedVersion: Math.max(record.ackedVersion, purpose.version), mirrorUid: purpose.mirrorUid });
+    } else if (!failure || gone) {
       // Written — or the pod is gone, and its watch event will retire this record.
       setRecord(tx, { ...record, inFlight: false, ackedVersion: Math.max(record.ackedVersion, gone ? record.version : purpose.version) });
     } else {
@@ -111,6 +128,8 @@ export function statusDeadline(state: KubeletActorState): number {
   let at = Infinity;
   for (const r of Object.values(state.statuses)) {
     if (r.inFlight || r.retryAt === null) continue;
+    // A static pod without a mirror waits for the mirror (its creation wakes the kubelet), not for a timer.
+    if (state.staticPods[r.uid] && currentMirror(state, r.uid) === undefined) continue;
     if (r.version > r.ackedVersion || (r.deleteWhenFinal && !r.deleteSent)) at = Math.min(at, r.retryAt);
   }
   return at;

@@ -35,6 +35,8 @@ export interface ApiServerConfig {
   systemNamespaces?: string[];
   /** Plural resource names served; default every resource of src/api except events.k8s.io. */
   resources?: string[];
+  /** --advertise-address: when set, this apiserver keeps the `kubernetes` Service (src/apiserver/bootstrap). */
+  advertiseAddress?: string;
 }
 
 export interface ResolvedConfig {
@@ -52,6 +54,7 @@ export interface ResolvedConfig {
   compactionIntervalMs: number;
   systemNamespaces: string[];
   resources?: string[];
+  advertiseAddress?: string;
 }
 
 export const DEFAULTS = {
@@ -92,5 +95,6 @@ export function resolveConfig(address: Address, config: ApiServerConfig | undefi
     compactionIntervalMs: c.compactionIntervalMs ?? DEFAULTS.compactionIntervalMs,
     systemNamespaces: [...(c.systemNamespaces ?? DEFAULTS.systemNamespaces)],
     resources: c.resources,
+    ...(c.advertiseAddress !== undefined ? { advertiseAddress: c.advertiseAddress } : {}),
   };
 }

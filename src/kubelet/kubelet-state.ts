@@ -2,6 +2,7 @@
 // survive a kubelet restart; everything else is the kubelet process's memory and is rebuilt on restart.
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { newBackoff } from './backoff.ts';
+import type { BusHealth } from './bus-probes.ts';
 import type { BackoffState } from './backoff.ts';
 import { newIpam, releaseIP } from './ipam.ts';
 import type { IpamState } from './ipam.ts';
@@ -55,6 +56,8 @@ export interface KubeletState {
   readonly crashBackoff: BackoffState;
   readonly pullBackoff: BackoffState;
   readonly pods: Readonly<Record<string, KubeletPodState>>;
+  /** What the kubelet's health pings found, by probed address (bus-probes.ts); absent: none probed. */
+  readonly busHealth?: Readonly<Record<string, BusHealth>>;
 }
 
 export interface KubeletConfig {

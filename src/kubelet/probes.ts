@@ -10,8 +10,9 @@ import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import { goQuote } from '../api/validation/go-format.ts';
 import type { KubeletEvent } from './events.ts';
 import { kubeletEvents } from './events.ts';
+import { busCheck, type BusHealth } from './bus-probes.ts';
 import type { ContainerRecord } from './runtime.ts';
-import { healthAnswer } from './workload.ts';
+import { healthAnswer, type HealthAnswer } from './workload.ts';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';
 export type ProbeResult = 'Success' | 'Failure' | 'Unknown';
@@ -62,10 +63,21 @@ function resolvePort(container: Container, port: number | string | undefined): n
   return container.ports?.find((p) => p.name === port)?.containerPort ?? null;
 }
 
-/** One check against the simulated process: the result and the prober's output text (null: prober error). */
-export function runCheck(kind: ProbeKind, probe: Probe, container: Container, record: ContainerRecord, podIP: string, at: number): { result: ProbeResult; output: string } | null {
+/**
+ * One check against the simulated process — or, for a container whose probes go over the bus (`bus` given,
+ * bus-probes.ts), against the actor it stands for: the result and the prober's output text (null: prober
+ * error, or no outcome yet).
+ */
+export function runCheck(kind: ProbeKind, probe: Probe, container: Container, record: ContainerRecord, podIP: string, at: number, bus?: BusHealth): { result: ProbeResult; output: string } | null {
   const timeoutS = num(probe, 'timeoutSeconds');
-  const answer = healthAnswer(record.behavior, kind, at - (record.startedAt ?? at), timeoutS * 1000);
+  let answer: HealthAnswer;
+  if (bus !== undefined) {
+    const outcome = busCheck(bus, at, timeoutS * 1000);
+    if (outcome === null) return null;
+    answer = { kind: outcome };
+  } else {
+    answer = healthAnswer(record.behavior, kind, at - (record.startedAt ?? at), timeoutS * 1000);
+  }
   const ok = { result: 'Success' as const, output: '' };
   const fail = (output: string) => ({ result: 'Failure' as const, output });
   if (probe.httpGet) {
@@ -111,6 +123,8 @@ export interface ProbeTarget {
   /** Whether the container counts as started (startup probe passed, or none). */
   readonly started: boolean;
   readonly podIP: string;
+  /** The bus health of the actor the container stands for (kubesim.io/probe-address), if it does. */
+  readonly bus?: BusHealth;
 }
 
 export interface ProbeStep {
@@ -154,7 +168,7 @@ function probeOnce(w: ProbeWorker, t: ProbeTarget, at: number): ProbeStep {
   if (Math.trunc((at - (c.startedAt ?? at)) / 1000) < num(probe, 'initialDelaySeconds')) return { worker: w, events: none };
   if (t.started ? w.kind === 'startup' : w.kind !== 'startup') return { worker: w, events: none };
 
-  const check = runCheck(w.kind, probe, t.container, c, t.podIP, at);
+  const check = runCheck(w.kind, probe, t.container, c, t.podIP, at, t.bus);
   if (check === null) return { worker: w, events: none };
   const events = check.result === 'Failure' ? [kubeletEvents.unhealthy(t.pod, t.container.name, PROBE_NAME[w.kind], check.output, at)] : none;
   const resultRun = w.lastResult === check.result ? w.resultRun + 1 : 1;

@@ -39,6 +39,10 @@ export const KNOWN_IMAGES: Readonly<Record<string, number>> = {
   'registry.k8s.io/e2e-test-images/agnhost': 57_126_430,
   'registry.k8s.io/coredns/coredns': 16_190_758,
   'registry.k8s.io/kube-proxy': 28_616_302,
+  'registry.k8s.io/kube-apiserver': 32_663_599,
+  'registry.k8s.io/kube-controller-manager': 31_030_110,
+  'registry.k8s.io/kube-scheduler': 19_208_660,
+  'registry.k8s.io/etcd': 57_236_178,
   'registry.k8s.io/metrics-server/metrics-server': 20_582_732,
 };
 

@@ -17,7 +17,8 @@ import {
 import type { KubeletPodState, KubeletState } from './kubelet-state.ts';
 import { generatePodStatus, isRestartableInit, shouldContainerBeRestarted, terminatePodStatus } from './pod-status.ts';
 import { doProbe, probeKillMessage, probeSpec, probeView, triggerProbe } from './probes.ts';
-import type { ContainerProbeView, ProbeWorker } from './probes.ts';
+import type { ContainerProbeView, ProbeTarget, ProbeWorker } from './probes.ts';
+import { NO_HEALTH, probeAddressOf } from './bus-probes.ts';
 import { advance, latestContainer, podContainers, podSandbox, removeContainer, runPodSandbox, stopContainer, stopPodSandbox } from './runtime.ts';
 import type { RuntimeEvent, RuntimeState } from './runtime.ts';
 import { startPodContainer } from './start-container.ts';
@@ -74,9 +75,13 @@ function runProbes(ctx: Ctx): void {
   ctx.ps = { ...ctx.ps, probes: workers };
 }
 
-function target(ctx: Ctx, container: Container, workers: readonly ProbeWorker[]) {
+function target(ctx: Ctx, container: Container, workers: readonly ProbeWorker[]): ProbeTarget {
   const record = latestContainer(ctx.runtime, uidOf(ctx.pod), container.name);
-  return { pod: ctx.pod, container, record, started: probeView(workers, container.name, record).started, podIP: podIP(ctx) };
+  const address = probeAddressOf(record?.behavior.probeAddress, ctx.kubelet.nodeName);
+  return {
+    pod: ctx.pod, container, record, started: probeView(workers, container.name, record).started, podIP: podIP(ctx),
+    ...(address !== undefined ? { bus: ctx.kubelet.busHealth?.[address] ?? NO_HEALTH } : {}),
+  };
 }
 
 // The readiness worker's manual trigger: a status is being generated for a started container that is not ready.

@@ -23,6 +23,10 @@
 //   log-line                  the text of those lines; "{n}" is replaced by 1, 2, … ("tick {n}")
 //   exit-message              its last line when it exits by itself ("Error: exiting with code <code>" for a
 //                             non-zero exit code, nothing for 0)
+// Where its health checks go (src/kubelet/bus-probes.ts):
+//   probe-address             an actor address on the bus: the container's probes succeed while that actor
+//                             answers the host's health.probe, and time out while it is crashed. "$(NODE_NAME)"
+//                             is replaced by the node's name (e.g. "$(NODE_NAME)/kube-proxy")
 // Defaults: a container runs forever, starts at once, is healthy, and exits 0 promptly on SIGTERM.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity, quantityValue } from '../api/quantity.ts';
@@ -47,6 +51,8 @@ export interface ContainerBehavior {
   readonly logEveryMs?: number;
   readonly logLine?: string;
   readonly exitMessage?: string;
+  /** Probes go over the bus to this actor (src/kubelet/bus-probes.ts) instead of the workload model. */
+  readonly probeAddress?: string;
 }
 
 export const DEFAULT_BEHAVIOR: ContainerBehavior = {
@@ -102,6 +108,7 @@ const SETTINGS = {
   'log-every-ms': ['logEveryMs', positiveMillis],
   'log-line': ['logLine', text],
   'exit-message': ['exitMessage', text],
+  'probe-address': ['probeAddress', text],
 } as const satisfies Record<string, readonly [keyof ContainerBehavior, Parser<unknown>]>;
 
 export type WorkloadSetting = keyof typeof SETTINGS;

@@ -181,6 +181,11 @@ export function specFromFlags(opts: UpFlags): ClusterSpec {
   return spec as ClusterSpec;
 }
 
+/** kube-system as kubeadm shows it (docs/kube-system.md): `kubesim up` turns it on unless the spec says otherwise. */
+export function withKubeadmControlPlane(spec: ClusterSpec): ClusterSpec {
+  return spec.controlPlane === undefined ? { ...spec, controlPlane: { staticPods: true, addons: true } } : spec;
+}
+
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
@@ -194,6 +199,7 @@ function usage(running: RunningCluster, seed: number): string {
     `kubeconfig: ${kc}`,
     '',
     `  kubectl --kubeconfig ${kc} get nodes`,
+    `  kubectl --kubeconfig ${kc} get pods -n kube-system`,
     `  export KUBECONFIG=${kc}    # then plain \`kubectl get pods -A\``,
     ...(running.notReady && running.notReady.length > 0 ? ['', `warning: not ready yet: ${running.notReady.join(', ')}`] : []),
     ...(running.inspection ? ['', `inspect: open ${running.inspection.pageUrl}`] : []),
@@ -233,7 +239,7 @@ export function registerUpCommand(program: Command): void {
     .option('--inspect-filter <list>', 'with --inspect: only these components (comma list, globs: etcd-*,apiserver-0)')
     .option('-v, --verbose', 'log every HTTP request to stderr')
     .action(async (opts: UpFlags) => {
-      const spec = specFromFlags(opts);
+      const spec = withKubeadmControlPlane(specFromFlags(opts));
       const seed = parseInteger('--seed', opts.seed as string, 0);
       const options: UpOptions = {
         port: parseInteger('--port', opts.port as string, 0, 65_535),
