@@ -78,9 +78,9 @@ export function writeCounterexample<S>(options: CounterexampleOptions<S>): Count
   return { dir, files: [...files.keys()], report };
 }
 
-/** A scenario's fault schedule, when it has one (every profile's scenarios carry `schedule`). */
+/** A scenario's fault schedule, when it has one (`schedule`; the cluster profile's episodes are `faults`). */
 function scheduleOf(scenario: unknown): unknown[] {
-  const schedule = (scenario as { schedule?: unknown }).schedule;
+  const schedule = (scenario as { schedule?: unknown; faults?: unknown }).schedule ?? (scenario as { faults?: unknown }).faults;
   return Array.isArray(schedule) ? schedule : [];
 }
 

@@ -1,0 +1,179 @@
+import fc from 'fast-check';
+import {
+  IMAGE_TAGS, NODE_CPU_MILLI, NODE_PODS,
+  type ClusterFault, type ClusterScenario, type ClusterShape, type ClusterWorkload, type DeploymentSpec, type StaleComponent,
+} from './scenario.ts';
+
+/** Workload changes happen in [0, CHANGES_HORIZON_MS); faults start in [0, FAULTS_HORIZON_MS). */
+export const CHANGES_HORIZON_MS = 60_000;
+export const FAULTS_HORIZON_MS = 60_000;
+/** Job pods and DaemonSet pods request this much CPU. */
+export const SMALL_POD_CPU_MILLI = 100;
+/** The workload is sized to this fraction of what the nodes that survive can hold (rollouts surge above it). */
+const HEADROOM = 0.6;
+
+const at = (horizon: number) => fc.integer({ min: 0, max: horizon - 1 });
+
+function shapeArb(): fc.Arbitrary<ClusterShape> {
+  return fc.record({ apiservers: fc.integer({ min: 1, max: 3 }), nodes: fc.integer({ min: 2, max: 4 }) }).chain(({ apiservers, nodes }) =>
+    (apiservers === 1
+      ? fc.constant<StaleComponent[]>([])
+      : fc.subarray<StaleComponent>(['controllerManager', 'scheduler'])
+    ).map((stale) => ({ apiservers, nodes, stale })));
+}
+
+const deploymentArb: fc.Arbitrary<DeploymentSpec> = fc
+  .record({
+    replicas: fc.integer({ min: 1, max: 4 }),
+    // Coarse requests (up to 800m of a 2-CPU node): a burst of a few pods can overfill a node.
+    cpuMilli: fc.constantFrom(100, 200, 300, 500, 800),
+    memoryMi: fc.constantFrom(64, 128, 256),
+    strategy: fc.option(fc.record({ maxSurge: fc.integer({ min: 0, max: 2 }), maxUnavailable: fc.integer({ min: 0, max: 2 }) }), { nil: undefined }),
+    tolerationSeconds: fc.option(fc.integer({ min: 10, max: 120 }), { nil: undefined, freq: 3 }),
+    service: fc.boolean(),
+  })
+  .map(({ strategy, tolerationSeconds, ...d }) => ({
+    ...d,
+    // maxSurge and maxUnavailable cannot both be 0 (validation rejects it).
+    ...(strategy ? { maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxSurge + strategy.maxUnavailable === 0 ? 1 : strategy.maxUnavailable } : {}),
+    ...(tolerationSeconds !== undefined ? { tolerationSeconds } : {}),
+  }));
+
+export function workloadArb(): fc.Arbitrary<ClusterWorkload> {
+  return fc.integer({ min: 1, max: 3 }).chain((count) => {
+    const deployment = fc.integer({ min: 0, max: count - 1 });
+    const change = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ at: at(CHANGES_HORIZON_MS), kind: fc.constant('scale' as const), deployment, replicas: fc.integer({ min: 0, max: 5 }) }) },
+      { weight: 3, arbitrary: fc.record({ at: at(CHANGES_HORIZON_MS), kind: fc.constant('image' as const), deployment, tag: fc.constantFrom(...IMAGE_TAGS) }) },
+      { weight: 2, arbitrary: fc.record({ at: at(CHANGES_HORIZON_MS), kind: fc.constant('delete-pod' as const), deployment, pod: fc.nat(9) }) },
+    );
+    return fc.record({
+      deployments: fc.array(deploymentArb, { minLength: count, maxLength: count }),
+      jobs: fc.array(fc.record({ completions: fc.integer({ min: 1, max: 3 }), parallelism: fc.integer({ min: 1, max: 2 }), runMs: fc.integer({ min: 1_000, max: 20_000 }) }), { maxLength: 1 }),
+      daemonSet: fc.boolean(),
+      unreadyPod: fc.boolean(),
+      changes: fc.array(change, { maxLength: 6 }).map((list) => [...list].sort((a, b) => a.at - b.at)),
+    });
+  });
+}
+
+export function faultArb(shape: ClusterShape): fc.Arbitrary<ClusterFault> {
+  const nodes = Array.from({ length: shape.nodes }, (_, i) => `node-${i + 1}`);
+  const apiservers = Array.from({ length: shape.apiservers }, (_, i) => `apiserver-${i}`);
+  const etcd = ['etcd-1', 'etcd-2', 'etcd-3'];
+  const controlPlane = ['kcm-0', 'scheduler-0'];
+  const start = at(FAULTS_HORIZON_MS);
+  const shortMs = fc.integer({ min: 1_000, max: 20_000 });
+  // Past the 50 s node-monitor grace period a node is tainted; under it, it is only late.
+  const nodeOutageMs = fc.oneof(shortMs, fc.integer({ min: 55_000, max: 120_000 }));
+  const triggerDelayMs = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 50 }));
+  const episodes: fc.WeightedArbitrary<ClusterFault>[] = [
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        at: start, kind: fc.constant('crash' as const), target: fc.constantFrom(...controlPlane, ...apiservers, ...etcd, ...nodes.map((n) => `${n}/kubelet`), ...nodes.map((n) => `${n}/kube-proxy`)),
+        downtimeMs: shortMs, loseUnsynced: fc.boolean(),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        at: start, kind: fc.constant('crash' as const), target: fc.constantFrom(...nodes), downtimeMs: nodeOutageMs, loseUnsynced: fc.boolean(),
+        // A node that never comes back: its pods must be evicted and replaced (only with 3+ nodes).
+        lost: shape.nodes >= 3 ? fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))).chain((b) => (b ? fc.boolean() : fc.constant(false))) : fc.constant(false),
+      }).map(({ lost, ...f }) => (lost ? { ...f, lost } : f)),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({ at: start, kind: fc.constant('crash-after-write' as const), target: fc.constantFrom(...controlPlane), delayMs: triggerDelayMs, downtimeMs: shortMs }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.oneof(
+        fc.record({ at: start, kind: fc.constant('partition' as const), host: fc.constantFrom(...nodes), durationMs: nodeOutageMs }),
+        fc.record({ at: start, kind: fc.constant('partition' as const), host: fc.constantFrom(...controlPlane, ...apiservers, ...etcd), durationMs: shortMs }),
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        at: start, kind: fc.constant('watch-loss' as const),
+        target: fc.constantFrom(...controlPlane, ...nodes.map((n) => `${n}/kube-proxy`), ...nodes.map((n) => `${n}/kubelet`)),
+        drop: fc.double({ min: 0.3, max: 1, noNaN: true }), durationMs: fc.integer({ min: 1_000, max: 30_000 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        at: start, kind: fc.constant('burst' as const), drop: fc.double({ min: 0, max: 0.3, noNaN: true }), duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+        durationMs: fc.integer({ min: 1_000, max: 10_000 }),
+      }),
+    },
+  ];
+  if (shape.apiservers > 1) {
+    episodes.push({
+      // Stale state matters most where a component reads from the lagging apiserver.
+      weight: shape.stale.length > 0 ? 4 : 1,
+      arbitrary: fc.record({
+        at: start, kind: fc.constant('lag' as const), apiserver: fc.integer({ min: 1, max: shape.apiservers - 1 }),
+        delayMs: fc.integer({ min: 500, max: 5_000 }), durationMs: fc.integer({ min: 5_000, max: 60_000 }),
+      }),
+    });
+  }
+  return fc.oneof(...episodes);
+}
+
+/** At most one node is lost for good: later `lost` flags are cleared. */
+function atMostOneLost(faults: ClusterFault[]): ClusterFault[] {
+  let seen = false;
+  return faults.map((f) => {
+    if (f.kind !== 'crash' || !f.lost) return f;
+    if (!seen) return (seen = true, f);
+    const { lost: _, ...rest } = f;
+    return rest;
+  });
+}
+
+/** Nodes still there once faults stop. */
+export function survivingNodes(scenario: Pick<ClusterScenario, 'shape' | 'faults'>): number {
+  return scenario.shape.nodes - (scenario.faults.some((f) => f.kind === 'crash' && f.lost) ? 1 : 0);
+}
+
+/**
+ * Caps replica counts (initial and scaled) so the workload fits the nodes that survive with headroom:
+ * a workload that cannot fit stays Pending and would never converge, which is no bug.
+ */
+export function fitWorkload(workload: ClusterWorkload, survivors: number): ClusterWorkload {
+  const perNodeCpu = NODE_CPU_MILLI - (workload.daemonSet ? SMALL_POD_CPU_MILLI : 0);
+  const perNodePods = NODE_PODS - (workload.daemonSet ? 1 : 0);
+  // First-fit wastes less than one pod's request per node.
+  const largest = Math.max(...workload.deployments.map((d) => d.cpuMilli));
+  const cpuBudget = Math.floor(survivors * Math.min(HEADROOM * perNodeCpu, perNodeCpu - largest)) - (workload.jobs.reduce((s, j) => s + j.parallelism, 0) + (workload.unreadyPod ? 1 : 0)) * SMALL_POD_CPU_MILLI;
+  const extraPods = workload.jobs.reduce((s, j) => s + j.parallelism, 0) + (workload.unreadyPod ? 1 : 0);
+  const podBudget = Math.floor(HEADROOM * survivors * perNodePods) - extraPods;
+  const peak = (i: number, cap: number) => Math.min(cap, Math.max(workload.deployments[i].replicas, ...workload.changes.filter((c) => c.kind === 'scale' && c.deployment === i).map((c) => (c as { replicas: number }).replicas)));
+  const fits = (cap: number) => {
+    const peaks = workload.deployments.map((_, i) => peak(i, cap));
+    return peaks.reduce((s, p, i) => s + p * workload.deployments[i].cpuMilli, 0) <= cpuBudget && peaks.reduce((s, p) => s + p, 0) <= podBudget;
+  };
+  let cap = 5;
+  while (cap > 1 && !fits(cap)) cap--;
+  const deployments = workload.deployments.map((d) => ({ ...d, replicas: Math.min(d.replicas, cap), ...(fits(cap) ? {} : { cpuMilli: 100 }) }));
+  const changes = workload.changes.map((c) => (c.kind === 'scale' ? { ...c, replicas: Math.min(c.replicas, cap) } : c));
+  return { ...workload, deployments, changes };
+}
+
+export function clusterScenarioArb(): fc.Arbitrary<ClusterScenario> {
+  return shapeArb().chain((shape) => scenarioForShapeArb(shape));
+}
+
+/** Scenarios on a given cluster shape (the bench uses a bigger one than the campaign draws). */
+export function scenarioForShapeArb(shape: ClusterShape, faults: { min: number; max: number } = { min: 1, max: 5 }): fc.Arbitrary<ClusterScenario> {
+  return (
+    fc.record({
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      shape: fc.constant(shape),
+      workload: workloadArb(),
+      faults: fc.array(faultArb(shape), { minLength: faults.min, maxLength: faults.max }).map((list) => atMostOneLost([...list].sort((a, b) => a.at - b.at))),
+    }).map((s) => ({ ...s, workload: fitWorkload(s.workload, survivingNodes(s)) })));
+}

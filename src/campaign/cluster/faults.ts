@@ -1,0 +1,141 @@
+// Turns a scenario's fault episodes into what the simulation does: plain faults (crash/restart,
+// partition/heal, link degradations) go through the shared `applySchedule`; the intermediate-state crash
+// watches the bus for the target's next write. Each episode's end is part of it, so once `quietAt(…)` has
+// passed nothing is down or degraded any more, except a node that is lost for good.
+import type { Subscription } from 'rxjs';
+import type { ApiRequest } from '../../apiserver/protocol.ts';
+import { hostOf } from '../../bus/envelope.ts';
+import { applySchedule, type AppliedFault } from '../../faults/apply.ts';
+import type { Fault } from '../../faults/schedule.ts';
+import type { Simulation } from '../../host/simulation.ts';
+import type { ClusterFault, ClusterScenario } from './scenario.ts';
+
+/** A write-triggered crash waits this long at most for its write. */
+export const TRIGGER_WINDOW_MS = 30_000;
+const WRITE_VERBS = new Set<ApiRequest['verb']>(['create', 'update', 'patch', 'delete', 'deletecollection']);
+/** Lease renewals are heartbeats, not reconcile steps. */
+const IGNORED_RESOURCES = new Set(['leases']);
+
+/** When an episode is over (its component back, its link restored). */
+export function faultEnd(fault: ClusterFault): number {
+  switch (fault.kind) {
+    case 'crash':
+      return fault.lost ? fault.at : fault.at + fault.downtimeMs;
+    case 'crash-after-write':
+      return fault.at + TRIGGER_WINDOW_MS + fault.delayMs + fault.downtimeMs;
+    case 'partition':
+      return fault.at + fault.durationMs;
+    case 'watch-loss':
+    case 'lag':
+    case 'burst':
+      return fault.at + fault.durationMs;
+  }
+}
+
+/** From this time on (ms after the workload was applied) neither faults nor the workload change. */
+export function quietAt(scenario: Pick<ClusterScenario, 'faults' | 'workload'>): number {
+  const lastChange = Math.max(0, ...scenario.workload.changes.map((c) => c.at + 1_000));
+  return Math.max(10_000, lastChange, ...scenario.faults.map(faultEnd));
+}
+
+/** Nodes lost for good (their Node objects stay; their pods must be evicted and replaced). */
+export function lostNodes(scenario: Pick<ClusterScenario, 'faults'>): string[] {
+  return scenario.faults.flatMap((f) => (f.kind === 'crash' && f.lost ? [f.target] : []));
+}
+
+export interface FaultContext {
+  sim: Simulation;
+  apiservers: readonly string[];
+  etcdMembers: readonly string[];
+  /** Every host of the cluster (a partition cuts one from all the others). */
+  hosts: readonly string[];
+  /** Virtual time the scenario's times count from. */
+  base: number;
+  quietFrom: number;
+  /** Each fault as it is carried out (a trace records them). */
+  onApplied?: (applied: AppliedFault) => void;
+}
+
+/** Arms every episode on the simulation's clock. */
+export function armFaults(faults: readonly ClusterFault[], ctx: FaultContext): void {
+  const plain = faults.flatMap((fault, index) => expand(fault, index, ctx));
+  applySchedule(ctx.sim, plain.map((f) => ({ ...f, at: f.at + ctx.base - ctx.sim.now })), {
+    quietFrom: ctx.base + ctx.quietFrom,
+    ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}),
+  });
+  faults.forEach((fault) => {
+    if (fault.kind === 'crash-after-write') armWriteTrigger(fault, ctx);
+  });
+}
+
+function expand(fault: ClusterFault, index: number, ctx: FaultContext): Fault[] {
+  switch (fault.kind) {
+    case 'crash': {
+      // A host name (a node) crashes every component on it: kubelet, container runtime, kube-proxy.
+      const targets = ctx.sim.has(fault.target) ? [fault.target] : ctx.sim.addresses().filter((a) => hostOf(a) === fault.target && a !== fault.target);
+      return targets.flatMap((target): Fault[] => [
+        { at: fault.at, kind: 'crash', target, loseUnsynced: fault.loseUnsynced },
+        ...(fault.lost ? [] : [{ at: fault.at + fault.downtimeMs, kind: 'restart' as const, target }]),
+      ]);
+    }
+    case 'partition': {
+      const id = `p${index}`;
+      return [
+        { at: fault.at, kind: 'partition', id, from: [fault.host], to: ctx.hosts.filter((h) => h !== fault.host) },
+        { at: fault.at + fault.durationMs, kind: 'heal', id },
+      ];
+    }
+    case 'watch-loss':
+      return ctx.apiservers.map((apiserver, k) => ({
+        at: fault.at, kind: 'degrade' as const, id: `w${index}.${k}`, from: apiserver, to: fault.target, link: { drop: fault.drop }, durationMs: fault.durationMs,
+      }));
+    case 'lag': {
+      const client = `apiserver-${fault.apiserver}/etcd`;
+      const latency = { kind: 'uniform' as const, minMs: Math.round(fault.delayMs * 0.9), maxMs: Math.round(fault.delayMs * 1.1) };
+      return ctx.etcdMembers.flatMap((member, k): Fault[] => [
+        { at: fault.at, kind: 'degrade', id: `l${index}.${k}>`, from: client, to: member, link: { latency }, durationMs: fault.durationMs },
+        { at: fault.at, kind: 'degrade', id: `l${index}.${k}<`, from: member, to: client, link: { latency }, durationMs: fault.durationMs },
+      ]);
+    }
+    case 'burst':
+      return [{
+        at: fault.at, kind: 'degrade', id: `b${index}`, from: '*', to: '*', durationMs: fault.durationMs,
+        link: { drop: fault.drop, duplicate: fault.duplicate, reorder: true },
+      }];
+    case 'crash-after-write':
+      return [];
+  }
+}
+
+/** Intermediate state: crash `target` right after the next write it sends, mid-reconcile. */
+function armWriteTrigger(fault: Extract<ClusterFault, { kind: 'crash-after-write' }>, ctx: FaultContext): void {
+  const { sim } = ctx;
+  const armAt = ctx.base + fault.at;
+  const until = Math.min(armAt + TRIGGER_WINDOW_MS, ctx.base + ctx.quietFrom);
+  sim.clock.setTimeout(() => {
+    if (!sim.has(fault.target)) return;
+    let tap: Subscription | undefined = sim.bus.tap.subscribe((event) => {
+      if (!tap || event.kind !== 'send' || event.envelope.from !== fault.target || event.envelope.type !== 'api.request') return;
+      const request = (event.envelope.message as unknown as { request: ApiRequest }).request;
+      if (!WRITE_VERBS.has(request.verb) || IGNORED_RESOURCES.has(request.resource)) return;
+      tap.unsubscribe();
+      tap = undefined;
+      // The send happens inside the target's own step: the crash comes from the next timer at the earliest.
+      sim.clock.setTimeout(() => {
+        if (sim.host(fault.target).status === 'running') {
+          sim.crash(fault.target);
+          ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'crash', target: fault.target } });
+        }
+        sim.clock.setTimeout(() => {
+          if (sim.host(fault.target).status === 'running') return;
+          sim.restart(fault.target);
+          ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'restart', target: fault.target } });
+        }, fault.downtimeMs);
+      }, fault.delayMs);
+    });
+    sim.clock.setTimeout(() => {
+      tap?.unsubscribe();
+      tap = undefined;
+    }, Math.max(0, until - sim.now));
+  }, Math.max(0, armAt - sim.now));
+}
