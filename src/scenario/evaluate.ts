@@ -9,6 +9,7 @@ import { parseTarget } from '../cluster/kubectl/resources.ts';
 import { eventObject, eventSource } from './event-printer.ts';
 import { parseFieldPath, readField } from './field-path.ts';
 import type { Condition, EventQuery, PodQuery } from './format.ts';
+import { describeTraffic, evaluateTraffic } from './traffic.ts';
 
 export interface Verdict {
   ok: boolean;
@@ -30,6 +31,8 @@ export function evaluate(cluster: Cluster, condition: Condition): Verdict {
       return evaluateEvent(cluster, condition.query);
     case 'eventSequence':
       return evaluateSequence(cluster, condition.reasons, condition.object);
+    case 'traffic':
+      return evaluateTraffic(cluster, condition.query);
     case 'all': {
       const verdicts = condition.conditions.map((c) => evaluate(cluster, c));
       const failed = verdicts.filter((v) => !v.ok);
@@ -58,6 +61,8 @@ export function describeCondition(condition: Condition): string {
       const q = condition.query;
       return `event ${[q.type, q.reason, q.object, q.from].filter(Boolean).join(' ')}${q.message ? ` "${q.message}"` : ''}${q.messageContains ? ` ~"${q.messageContains}"` : ''}`;
     }
+    case 'traffic':
+      return describeTraffic(condition.query);
     case 'eventSequence':
       return `events ${condition.object ? `of ${condition.object} ` : ''}in order: ${condition.reasons.join(' → ')}`;
     case 'all':
@@ -138,6 +143,8 @@ function evaluateObject(cluster: Cluster, c: Extract<Condition, { kind: 'object'
 /** YAML writes `3` where the API has 3 and `"True"` where it has "True"; scalars compare as text. */
 function sameValue(got: unknown, want: unknown): boolean {
   if (deepEqual(got, want)) return true;
+  // `field: null` in YAML: the field is not set (the API omits empty fields).
+  if (want === null && got === undefined) return true;
   const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
   return scalar(got) && scalar(want) && String(got) === String(want);
 }

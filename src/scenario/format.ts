@@ -53,6 +53,7 @@ export type Condition =
   | { kind: 'count'; resource: string; namespace?: string; selector?: string; count: number }
   | { kind: 'event'; query: EventQuery }
   | { kind: 'eventSequence'; reasons: string[]; object?: string }
+  | { kind: 'traffic'; query: TrafficQuery }
   | { kind: 'all'; conditions: Condition[] };
 
 export interface PodQuery {
@@ -77,6 +78,24 @@ export interface PodQuery {
   onNodes?: string[];
   /** Every such pod left unscheduled (no node). */
   unscheduled?: boolean;
+}
+
+/** Requests from a pod on a node to a service (src/network/request.ts), and where they must land. */
+export interface TrafficQuery {
+  /** The node the client pod runs on. */
+  from: string;
+  /** `web:80`, `web.default.svc.cluster.local:80` (through CoreDNS), `10.96.0.20:80`, `172.18.0.3:30080`. */
+  to: string;
+  /** The client pod's namespace (its DNS search path); default "default". */
+  namespace?: string;
+  /** How many new connections (default 20). */
+  requests: number;
+  /** true: every one reaches a Running, Ready pod (matching `selector`); false: none does. */
+  ok: boolean;
+  /** Only pods with these labels count as reached (e.g. the Service's current selector). */
+  selector?: string;
+  /** With ok: false, the error each one fails with (`i/o timeout`, `connection refused`, `no such host`). */
+  error?: string;
 }
 
 export interface EventQuery {

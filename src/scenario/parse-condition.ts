@@ -5,9 +5,10 @@ import {
 } from '../cluster/input-check.ts';
 import { parseTarget, resolveResource } from '../cluster/kubectl/resources.ts';
 import type { Condition, EventQuery, PodQuery } from './format.ts';
+import { parseTrafficQuery } from './traffic.ts';
 import { parseFieldPath } from './field-path.ts';
 
-export const CONDITION_KINDS = ['pods', 'object', 'count', 'event', 'events', 'all'] as const;
+export const CONDITION_KINDS = ['pods', 'object', 'count', 'event', 'events', 'traffic', 'all'] as const;
 
 export function parseCondition(value: unknown, path: string): Condition {
   const c = object(value, path);
@@ -61,6 +62,8 @@ function parseOne(kind: (typeof CONDITION_KINDS)[number], value: unknown, path: 
       const obj = optionalString(o, 'object', path);
       return { kind: 'eventSequence', reasons, ...(obj !== undefined ? { object: obj } : {}) };
     }
+    case 'traffic':
+      return { kind: 'traffic', query: parseTrafficQuery(value, path) };
     case 'all':
       return { kind: 'all', conditions: list(value, path).map((c, i) => parseCondition(c, join(path, i))) };
   }
