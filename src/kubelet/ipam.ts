@@ -1,12 +1,15 @@
 // Pod IP allocation from the node's podCIDR, host-local style: the network address, the gateway (.1, the
-// bridge) and the broadcast address are never handed out. Unlike host-local (which continues round-robin
-// after the last reservation) the lowest free address is taken, so allocation is a pure function of the set
-// of live pods. The state is plain JSON and durable: host-local keeps its reservations on disk.
+// bridge) and the broadcast address are never handed out. As host-local does, allocation continues
+// round-robin after the last address reserved, so a replacement pod does not get the IP of the pod it
+// replaces (a stale kube-proxy rule to a deleted pod's IP must miss, not land on its successor). The state
+// is plain JSON and durable: host-local keeps its reservations and `last_reserved_ip` on disk.
 
 export interface IpamState {
   readonly cidr: string;
   /** ip → pod uid */
   readonly allocated: Readonly<Record<string, string>>;
+  /** host-local's last_reserved_ip.0: where the next search starts (after it). */
+  readonly lastReserved?: string;
 }
 
 interface Range {
@@ -47,14 +50,21 @@ export type AllocateResult =
   | { readonly ok: true; readonly state: IpamState; readonly ip: string }
   | { readonly ok: false; readonly state: IpamState; readonly error: string };
 
-/** The pod's IP: its existing one (a retried CNI ADD is idempotent), or the lowest free address. */
+/** The pod's IP: its existing one (a retried CNI ADD is idempotent), or the next free one after the last reserved. */
 export function allocateIP(state: IpamState, podUid: string): AllocateResult {
   const existing = podIP(state, podUid);
   if (existing !== undefined) return { ok: true, state, ip: existing };
   const { network, size } = parseCidr(state.cidr);
-  for (let n = network + 2; n < network + size - 1; n++) {
+  const first = network + 2;
+  const usable = size - 3;
+  const last = state.lastReserved === undefined ? undefined : parseIPv4(state.lastReserved);
+  const start = last === undefined || last < first || last >= first + usable ? first : last + 1;
+  for (let i = 0; i < usable; i++) {
+    const n = first + ((start - first + i) % usable);
     const ip = formatIPv4(n);
-    if (state.allocated[ip] === undefined) return { ok: true, ip, state: { ...state, allocated: { ...state.allocated, [ip]: podUid } } };
+    if (state.allocated[ip] === undefined) {
+      return { ok: true, ip, state: { ...state, allocated: { ...state.allocated, [ip]: podUid }, lastReserved: ip } };
+    }
   }
   const error = `failed to allocate for range 0: no IP addresses available in range set: ${formatIPv4(network + 1)}-${formatIPv4(network + size - 2)}`;
   return { ok: false, state, error };

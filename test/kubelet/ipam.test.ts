@@ -11,7 +11,7 @@ function allocate(state: IpamState, uid: string): [IpamState, string] {
 }
 
 describe('pod IPAM', () => {
-  it('skips the network and gateway addresses, hands out the lowest free one, and reuses released ones', () => {
+  it('skips the network and gateway addresses and goes round-robin after the last reserved, as host-local does', () => {
     let s = newIpam('10.244.1.0/24');
     expect(gatewayIP(s)).toBe('10.244.1.1');
     let ip: string;
@@ -24,7 +24,14 @@ describe('pod IPAM', () => {
     s = releaseIP(s, 'a');
     expect(podIP(s, 'a')).toBeUndefined();
     [s, ip] = allocate(s, 'c');
-    expect(ip).toBe('10.244.1.2');
+    expect(ip).toBe('10.244.1.4'); // not a's released address: a stale rule to it must not reach c
+    let small = newIpam('10.244.9.0/29'); // .2–.6 usable
+    for (const uid of ['p', 'q', 'r', 's', 't']) [small] = allocate(small, uid);
+    small = releaseIP(releaseIP(small, 'q'), 's');
+    [small, ip] = allocate(small, 'u');
+    expect(ip).toBe('10.244.9.3'); // wrapped past .6 to the first free one
+    [small, ip] = allocate(small, 'v');
+    expect(ip).toBe('10.244.9.5');
   });
 
   it('fails like host-local when the range is exhausted (never the broadcast address)', () => {
