@@ -32,6 +32,20 @@ export interface LoadFigures {
   /** Pods Running and Ready when the run ended (all of them unless the wall budget ran out). */
   running: number;
   finished: boolean;
+  /** CPU seconds of the process (user + system) over the load. */
+  cpuSeconds: number;
+  /** Messages sent during the load, by message type and by the kind of component that sent them. */
+  messagesByType: Map<string, number>;
+  messagesBySender: Map<string, number>;
+  /** API requests during the load by verb, resource and subresource. */
+  requestsByKind: Map<string, number>;
+}
+
+/** The kind of component an address belongs to: `node-7/kubelet` → `kubelet`, `etcd-2` → `etcd`. */
+function componentOf(address: string): string {
+  const slash = address.lastIndexOf('/');
+  const tail = slash >= 0 ? address.slice(slash + 1) : address;
+  return slash >= 0 && tail === 'etcd' ? 'etcd-client' : tail.replace(/-\d+$/, '');
 }
 
 /** The cluster did not even start within the wall budget. */
@@ -74,6 +88,23 @@ export function endToEnd({ nodes, pods, perDeployment = 1_000, wallBudgetSeconds
   }).start();
   cluster.runUntil(() => informer.synced, 10_000);
 
+  const messagesByType = new Map<string, number>();
+  const messagesBySender = new Map<string, number>();
+  const requestsByKind = new Map<string, number>();
+  const bus = cluster.sim.bus;
+  const send = bus.send.bind(bus);
+  bus.send = (from, to, message) => {
+    messagesByType.set(message.type, (messagesByType.get(message.type) ?? 0) + 1);
+    const sender = componentOf(from);
+    messagesBySender.set(sender, (messagesBySender.get(sender) ?? 0) + 1);
+    if (message.type === 'api.request') {
+      const r = (message as { request?: { verb?: string; resource?: string; subresource?: string } }).request;
+      const kind = `${r?.verb} ${r?.resource}${r?.subresource ? `/${r.subresource}` : ''}`;
+      requestsByKind.set(kind, (requestsByKind.get(kind) ?? 0) + 1);
+    }
+    return send(from, to, message);
+  };
+  const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   const virtualStart = cluster.now;
   const sentBefore = cluster.sim.bus.stats.sent;
@@ -108,6 +139,7 @@ export function endToEnd({ nodes, pods, perDeployment = 1_000, wallBudgetSeconds
     return running >= pods || outOfTime;
   }, 3_600_000) && !outOfTime;
   const wallSeconds = (performance.now() - wallStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const virtualSeconds = (cluster.now - virtualStart) / 1000;
   if (!done && !outOfTime) throw new Error(`only ${running}/${pods} pods running after an hour of virtual time (${scheduled} scheduled)`);
   informer.stop();
@@ -121,6 +153,10 @@ export function endToEnd({ nodes, pods, perDeployment = 1_000, wallBudgetSeconds
     startWallSeconds,
     ratio: virtualSeconds / wallSeconds,
     messages: cluster.sim.bus.stats.sent - sentBefore,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    messagesByType,
+    messagesBySender,
+    requestsByKind,
   };
 }
 
@@ -131,9 +167,21 @@ function figuresOf(label: string, f: LoadFigures, pods: number): Figures {
     [`${label}: pods scheduled (bound) per wall second`]: Math.round(f.scheduledPerSecond),
     [`${label}: wall seconds (virtual seconds)`]: `${f.wallSeconds.toFixed(1)} (${f.virtualSeconds.toFixed(1)})`,
     [`${label}: simulated / wall time`]: f.ratio.toPrecision(2),
+    [`${label}: CPU seconds over the load`]: Number(f.cpuSeconds.toFixed(1)),
+    [`${label}: pods running per CPU second`]: Math.round(f.running / f.cpuSeconds),
     [`${label}: bus messages`]: f.messages,
+    [`${label}: bus messages per pod`]: Math.round(f.messages / Math.max(1, f.running)),
+    [`${label}: CPU µs per bus message`]: Math.round((f.cpuSeconds * 1e6) / Math.max(1, f.messages)),
+    [`${label}: messages by sender`]: top(f.messagesBySender, 8),
+    [`${label}: messages by type`]: top(f.messagesByType, 10),
+    [`${label}: API requests by kind`]: top(f.requestsByKind, 8),
     [`${label}: cluster start, wall seconds`]: Number(f.startWallSeconds.toFixed(1)),
   };
+}
+
+/** The `n` largest counts as `name count, …`. */
+function top(counts: Map<string, number>, n: number): string {
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
 /** Wall seconds a load may take (KUBESIM_BENCH_BUDGET); past it the figures cover the pods that made it. */

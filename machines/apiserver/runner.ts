@@ -76,8 +76,20 @@ function advance(ctx: ApiServerContext, inf: Inflight, input: unknown): void {
       continue;
     }
     inf.wait = { kind: 'cache', prefix: effect.prefix, minRevision: effect.minRevision, until: ctx.now() + ctx.config.cacheWaitMs };
+    (ctx.cacheWaiting ??= new Set()).add(inf.id);
+    requestProgress(ctx, effect.prefix);
     return;
   }
+}
+
+/**
+ * While a request waits for a cache to catch up, ask etcd for a progress notification on the cache's feed,
+ * so a quiet resource's cache learns it is current (upstream's progressRequester; it asks every 100 ms while
+ * anyone waits, here on each tick).
+ */
+function requestProgress(ctx: ApiServerContext, prefix: string): void {
+  const feed = ctx.feeds.get(prefix);
+  if (feed?.watchId && feed.cache.ready) send(ctx, ctx.config.etcdClient, { type: 'etcd.client.watch.progress', watchId: feed.watchId });
 }
 
 function cacheReached(ctx: ApiServerContext, prefix: string, minRevision: number): boolean {
@@ -143,11 +155,17 @@ export function resumeWithKubeletAnswer(ctx: ApiServerContext, message: KubeletL
 
 /** Resumes the flows waiting for this cache that it now satisfies. */
 export function resumeCacheWaiters(ctx: ApiServerContext, prefix: string): void {
-  for (const inf of [...ctx.inflight.values()]) {
-    const wait = inf.wait;
-    if (wait?.kind === 'cache' && wait.prefix === prefix && cacheReached(ctx, prefix, wait.minRevision)) {
-      inf.wait = undefined;
-      advance(ctx, inf, true);
+  const waiting = ctx.cacheWaiting;
+  if (!waiting || waiting.size === 0) return;
+  for (const id of [...waiting]) {
+    const inf = ctx.inflight.get(id);
+    const wait = inf?.wait;
+    if (wait?.kind !== 'cache') {
+      waiting.delete(id);
+    } else if (wait.prefix === prefix && cacheReached(ctx, prefix, wait.minRevision)) {
+      waiting.delete(id);
+      inf!.wait = undefined;
+      advance(ctx, inf!, true);
     }
   }
 }
@@ -155,6 +173,7 @@ export function resumeCacheWaiters(ctx: ApiServerContext, prefix: string): void 
 /** Deadlines: requests past the request timeout get 504; cache waits past cacheWaitMs resume with false. */
 export function expireRequests(ctx: ApiServerContext): void {
   const now = ctx.now();
+  const waitedFor = new Set<string>();
   for (const inf of [...ctx.inflight.values()]) {
     if (now >= inf.deadline) {
       finish(ctx, inf, { kind: 'response', code: 504, body: requestTimedOut() });
@@ -165,6 +184,9 @@ export function expireRequests(ctx: ApiServerContext): void {
       const answer: KubeletAnswer = { requestId: inf.wait.requestId };
       inf.wait = undefined;
       advance(ctx, inf, answer);
+    } else if (inf.wait?.kind === 'cache' && !waitedFor.has(inf.wait.prefix)) {
+      waitedFor.add(inf.wait.prefix);
+      requestProgress(ctx, inf.wait.prefix);
     }
   }
   // Duplicate suppression only needs to outlive any redelivery of the same message.

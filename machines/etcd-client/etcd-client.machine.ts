@@ -135,6 +135,12 @@ export const etcdClientMachine = setup({
       delete watches[event.watchId];
       enqueue.assign({ watches });
     }),
+    requestProgress: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'etcd.client.watch.progress') return;
+      const watch = context.watches[event.watchId];
+      if (!watch) return;
+      enqueue.emit({ type: 'net.send', to: watch.target, message: { type: 'etcd.watch.progress', watchId: watch.streamId } });
+    }),
     handleWatchResponse: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'etcd.watch.response') return;
       const { id } = parseWireId(event.watchId);
@@ -200,6 +206,7 @@ export const etcdClientMachine = setup({
   initial: 'idle',
   on: {
     'etcd.client.unwatch': { actions: 'closeWatch' },
+    'etcd.client.watch.progress': { actions: 'requestProgress' },
     'etcd.response': { actions: 'handleResponse' },
     'etcd.watch.response': { actions: 'handleWatchResponse' },
   },

@@ -73,6 +73,7 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   ],
   'etcd.client.watch': [{ type: 'etcd.client.watch', watchId: 'w', request: { key: '/registry/', prefix: true }, replyTo: 'apiserver-0' }],
   'etcd.client.unwatch': [{ type: 'etcd.client.unwatch', watchId: 'w' }],
+  'etcd.client.watch.progress': [{ type: 'etcd.client.watch.progress', watchId: 'w' }],
   'etcd.response': responsesTo,
   'etcd.watch.response': watchResponsesTo,
 };

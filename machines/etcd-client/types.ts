@@ -28,7 +28,9 @@ export interface ClientInvoke {
 /** Open or cancel a watch that survives member failures (resumed from the last revision seen + 1). */
 export type ClientWatch =
   | { type: 'etcd.client.watch'; watchId: string; request: WatchCreateRequest; replyTo?: Address }
-  | { type: 'etcd.client.unwatch'; watchId: string };
+  | { type: 'etcd.client.unwatch'; watchId: string }
+  /** Ask the member serving the watch for a progress notification now (clientv3's RequestProgress). */
+  | { type: 'etcd.client.watch.progress'; watchId: string };
 
 export type OpOutcome =
   | { status: 'ok'; result: unknown }

@@ -110,23 +110,24 @@ function typeErrorIn(obj: Record<string, unknown>, kind: string): string | undef
  * than upstream here, which defaults them from the URL for built-in types).
  */
 export function decodeBody(body: unknown, expected: ExpectedKind): KubeObject {
-  const text = body === undefined ? '' : serialized(body);
-  if (body === undefined) unrecognized(expected, "couldn't get version/kind; json parse error: unexpected end of JSON input", text);
+  // The body as sent, for error messages only (serialising every body would cost a copy per request).
+  const text = (): string => (body === undefined ? '' : serialized(body));
+  if (body === undefined) unrecognized(expected, "couldn't get version/kind; json parse error: unexpected end of JSON input", text());
   if (body !== null && !isPlainObject(body)) {
-    unrecognized(expected, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(body)} into Go value of type ${TYPE_META_STRUCT}`, text);
+    unrecognized(expected, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(body)} into Go value of type ${TYPE_META_STRUCT}`, text());
   }
   const obj = (body ?? {}) as Record<string, unknown>;
   for (const field of ['apiVersion', 'kind'] as const) {
     const v = obj[field];
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      unrecognized(expected, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(v)} into Go struct field .${field} of type string`, text);
+      unrecognized(expected, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(v)} into Go struct field .${field} of type string`, text());
     }
   }
   const kind = (obj.kind as string | undefined) ?? '';
   const apiVersion = (obj.apiVersion as string | undefined) ?? '';
-  if (kind === '') unrecognized(expected, `Object 'Kind' is missing in '${text}'`, text);
+  if (kind === '') unrecognized(expected, `Object 'Kind' is missing in '${text()}'`, text());
   const { version } = splitApiVersion(apiVersion);
-  if (apiVersion === '') cannotHandle(kind, '', expected, `Object 'apiVersion' is missing in '${text}'`);
+  if (apiVersion === '') cannotHandle(kind, '', expected, `Object 'apiVersion' is missing in '${text()}'`);
   if (!expected.apiVersions.includes(apiVersion)) {
     fail(badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expected.apiVersions[0]})`));
   }

@@ -80,4 +80,30 @@ describe('watcher event conversion', () => {
     ]);
     expect(w.sentRevision).toBe(6);
   });
+
+  it('tests a spec.nodeName watcher against the pod before and after, skipping other nodes\' pods', () => {
+    const pods = resourceForPlural('pods', '')!;
+    const cache = new WatchCache('/registry/pods/', pods, 10);
+    cache.replace([], 1);
+    const podKv = (name: string, rev: number, nodeName?: string): WatchEvent => ({
+      type: 'PUT',
+      kv: {
+        key: `/registry/pods/default/${name}`, createRevision: 2, modRevision: rev, version: 1, lease: 0,
+        value: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...(nodeName ? { nodeName } : {}), containers: [] } }),
+      },
+    });
+    const watcher = (fieldSelector: string): Watcher => ({
+      id: fieldSelector, client: 'c', requestId: 'r', cachePrefix: cache.prefix, scopePrefix: '/registry/pods/',
+      filter: compileFilter(pods, { fieldSelector }), kind: 'Pod', apiVersion: 'v1', bookmarks: false,
+      deadline: Infinity, sentRevision: 1, nextBookmarkAt: Infinity,
+    });
+    const kubelet = watcher('spec.nodeName=node-1');
+    const unscheduled = watcher('spec.nodeName=');
+    expect([kubelet.filter.nodeName, unscheduled.filter.nodeName]).toEqual(['node-1', '']);
+    const events = cache.apply([podKv('a', 2), podKv('b', 3), podKv('a', 4, 'node-1'), podKv('b', 5, 'node-2')], 5);
+    const seen = (w: Watcher) => eventsFor(w, events, cache.revision).map((e) => [e.type, (e.object as any).metadata.name, (e.object as any).metadata.resourceVersion]);
+    expect(seen(kubelet)).toEqual([['ADDED', 'a', '4']]);
+    // Binding moves a pod off the unscheduled watch: its state before the event matched, so DELETED.
+    expect(seen(unscheduled)).toEqual([['ADDED', 'a', '2'], ['ADDED', 'b', '3'], ['DELETED', 'a', '4'], ['DELETED', 'b', '5']]);
+  });
 });

@@ -1,6 +1,7 @@
 import { expired, notFound, statusError, type Status } from '../protocol.ts';
 import { decodeContinue, encodeContinue } from '../continue-token.ts';
 import { badRequest, fail, timeoutError, tooManyRequests } from '../errors.ts';
+import type { KeyValue } from '../../etcd/protocol.ts';
 import { decodeFromStorage, type KubeObject } from '../objects.ts';
 import { parseResourceVersion, type RequestedVersion } from '../resource-version.ts';
 import { apiVersionOf, cachePrefixOf, listKindOf } from '../resources.ts';
@@ -8,12 +9,15 @@ import { compileFilter, type ObjectFilter } from '../selectors.ts';
 import type { WatchCache } from '../watch-cache/cache.ts';
 import { response, type Effect, type Flow, type Scope } from './effects.ts';
 import { getScaleFlow } from './scale.ts';
-import { rangeResult, readKey, readRange, waitForCache } from './storage.ts';
+import { currentRevision, rangeResult, readKey, readRange, waitForCache } from './storage.ts';
 
 /**
- * GET, LIST and WATCH. Reads with resourceVersion unset are consistent reads from etcd (as kube-apiserver
- * 1.30 does without ConsistentListFromCache); "0" or a revision are served by the watch cache, once it has
- * caught up with the revision asked for. Continuations are read from etcd at the first page's revision.
+ * GET, LIST and WATCH, routed as kube-apiserver 1.31's cacher routes them (ConsistentListFromCache on, its
+ * default): a list with resourceVersion unset is a consistent read served by the watch cache once it has
+ * caught up with etcd's current revision (falling back to etcd when it does not within cacheWaitMs); a
+ * paginated list with resourceVersion unset, a continuation, and a GET with resourceVersion unset are read
+ * from etcd; "0" or a revision are served by the watch cache, once it has caught up with the revision asked
+ * for. Continuations are read from etcd at the first page's revision.
  */
 
 const CONTINUE_TOO_OLD =
@@ -43,7 +47,7 @@ export function* getFlow(s: Scope): Flow {
   let obj: KubeObject | undefined;
   if (rv.kind === 'unset') {
     const kv = yield* readKey(s.target.key!);
-    obj = kv && decodeFromStorage(kv.value, kv.modRevision);
+    obj = kv && decodeKv(s.env.cache(cachePrefixOf(resource)), kv);
   } else {
     obj = (yield* cacheAt(s, rv)).get(s.target.key!);
   }
@@ -112,21 +116,78 @@ function listBody(s: Scope, page: Page): unknown {
   };
 }
 
-function* decoded(kvs: readonly { key: string; value: string; modRevision: number }[]): Generator<readonly [string, KubeObject]> {
-  for (const kv of kvs) {
-    const obj = decodeFromStorage(kv.value, kv.modRevision);
-    if (obj) yield [kv.key, obj] as const;
-  }
+/**
+ * A stored value as an object. The watch cache usually holds the very same version already decoded (same
+ * key and mod revision, hence the same bytes): that frozen object is shared instead of parsing the JSON again.
+ */
+function decodeKv(cache: WatchCache | undefined, kv: KeyValue): KubeObject | undefined {
+  const cached = cache?.get(kv.key);
+  if (cached !== undefined && cached.metadata?.resourceVersion === String(kv.modRevision)) return cached;
+  return decodeFromStorage(kv.value, kv.modRevision);
 }
 
+/** Upstream's cap on how many keys one etcd read of a selective list asks for. */
+const MAX_RANGE_LIMIT = 10_000;
+
+/**
+ * One page read from etcd as upstream's etcd3 store.GetList reads it: `limit` keys at a time from `start`,
+ * all at one revision (the first read's), asking for twice as many each time a selector leaves the page
+ * short; the page continues after the last key looked at whenever etcd has more or the page is full.
+ */
 function* listFromEtcd(s: Scope, filter: ObjectFilter, limit: number, start: string, revision: number, continuing: boolean): Generator<Effect, Page, unknown> {
-  const outcome = yield* readRange(s.target.scopePrefix, start, revision);
-  if (continuing && outcome.status === 'error' && outcome.error.code === 'Compacted') {
-    const restart = encodeContinue(-1, start, s.target.scopePrefix);
-    fail({ ...statusError('Expired', CONTINUE_TOO_OLD), metadata: { continue: restart } as Status['metadata'] });
+  const scope = s.target.scopePrefix;
+  const cache = s.env.cache(cachePrefixOf(s.target.resource));
+  const items: KubeObject[] = [];
+  let key = start;
+  let atRevision = revision;
+  let batch = limit;
+  let lastKey = '';
+  let hasMore = false;
+  let count = 0;
+  for (;;) {
+    const outcome = yield* readRange(scope, key, atRevision, batch);
+    if (continuing && outcome.status === 'error' && outcome.error.code === 'Compacted') {
+      const restart = encodeContinue(-1, start, scope);
+      fail({ ...statusError('Expired', CONTINUE_TOO_OLD), metadata: { continue: restart } as Status['metadata'] });
+    }
+    const result = rangeResult(outcome);
+    if (atRevision <= 0) atRevision = result.header.revision;
+    count = result.count;
+    hasMore = result.more;
+    for (const kv of result.kvs) {
+      if (limit > 0 && items.length >= limit) {
+        hasMore = true;
+        break;
+      }
+      lastKey = kv.key;
+      const obj = decodeKv(cache, kv);
+      if (obj && filter.matches(obj)) items.push(obj);
+    }
+    if (!hasMore || limit === 0 || items.length >= limit) break;
+    batch = Math.min(batch * 2, MAX_RANGE_LIMIT);
+    key = `${lastKey}\u0000`;
   }
-  const result = rangeResult(outcome);
-  return pageOf(s, decoded(result.kvs), filter, limit, revision > 0 ? revision : result.header.revision);
+  if (!hasMore || limit === 0) return { items, revision: atRevision };
+  return {
+    items, revision: atRevision, continueToken: encodeContinue(atRevision, `${lastKey}\u0000`, scope),
+    // Upstream reports a count only when no selector could make it wrong.
+    ...(filter.everything ? { remaining: count - limit } : {}),
+  };
+}
+
+/**
+ * ConsistentListFromCache: etcd's current revision by a quorum read, then the cache once it has reached it
+ * (while it waits the runner asks etcd for progress notifications on the cache's feed, so a quiet resource
+ * catches up too). Undefined — read from etcd instead — when the cache is not ready or does not catch up
+ * within cacheWaitMs (upstream falls back on "Too large resource version" after its 3 s wait).
+ */
+function* consistentListFromCache(s: Scope, filter: ObjectFilter): Generator<Effect, Page | undefined, unknown> {
+  const prefix = cachePrefixOf(s.target.resource);
+  if (!s.env.cache(prefix)?.ready) return undefined;
+  const revision = yield* currentRevision(s.target.resource.etcdPrefix);
+  if (!(yield* waitForCache(prefix, revision))) return undefined;
+  const cache = s.env.cache(prefix)!;
+  return pageOf(s, cache.entries(), filter, 0, cache.revision);
 }
 
 export function* listFlow(s: Scope): Flow {
@@ -141,7 +202,11 @@ export function* listFlow(s: Scope): Flow {
     const token = decodeContinue(query.continue, scopePrefix);
     return response(200, listBody(s, yield* listFromEtcd(s, filter, limit, token.startKey, Math.max(0, token.revision), true)));
   }
-  if (rv.kind === 'unset') return response(200, listBody(s, yield* listFromEtcd(s, filter, limit, scopePrefix, 0, false)));
+  if (rv.kind === 'unset') {
+    // Upstream's shouldDelegateList: the cache does not paginate a consistent read, so limit > 0 goes to etcd.
+    const fromCache = limit === 0 ? yield* consistentListFromCache(s, filter) : undefined;
+    return response(200, listBody(s, fromCache ?? (yield* listFromEtcd(s, filter, limit, scopePrefix, 0, false))));
+  }
 
   const cache = yield* cacheAt(s, rv);
   if (match === 'Exact' && rv.kind === 'at') {
@@ -150,8 +215,7 @@ export function* listFlow(s: Scope): Flow {
     const entries = [...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return response(200, listBody(s, pageOf(s, entries, filter, limit, rv.revision)));
   }
-  const current = cache.keys().map((key) => [key, cache.get(key)!] as const);
-  return response(200, listBody(s, pageOf(s, current, filter, limit, cache.revision)));
+  return response(200, listBody(s, pageOf(s, cache.entries(), filter, limit, cache.revision)));
 }
 
 export function* watchFlow(s: Scope): Flow {

@@ -39,9 +39,12 @@ export function* readKey(key: string): Generator<Effect, KeyValue | undefined, u
   return result.kvs[0];
 }
 
-/** Keys in [start, end of prefix) at `revision` (0 = latest). Outcome errors are returned, not thrown (Compacted is a 410 to the caller). */
-export function* readRange(prefix: string, start: string, revision: number): Generator<Effect, OpOutcome, unknown> {
-  return yield* invoke({ op: 'range', key: start, rangeEnd: prefixEnd(prefix), ...(revision > 0 ? { revision } : {}) });
+/**
+ * Keys in [start, end of prefix) at `revision` (0 = latest), at most `limit` (0 = all). Outcome errors are
+ * returned, not thrown (Compacted is a 410 to the caller).
+ */
+export function* readRange(prefix: string, start: string, revision: number, limit = 0): Generator<Effect, OpOutcome, unknown> {
+  return yield* invoke({ op: 'range', key: start, rangeEnd: prefixEnd(prefix), ...(revision > 0 ? { revision } : {}), ...(limit > 0 ? { limit } : {}) });
 }
 
 export function rangeResult(outcome: OpOutcome): RangeResult {
@@ -72,6 +75,15 @@ export function* deleteKey(key: string, modRevision: number): Generator<Effect, 
   if (!result.succeeded) return undefined;
   const deleted = result.responses[0]?.result as DeleteResult | undefined;
   return deleted && deleted.deleted === 0 ? undefined : result.header.revision;
+}
+
+/**
+ * etcd's current revision by a linearizable read of one key (upstream's GetCurrentResourceVersionFromStorage
+ * lists the resource prefix itself, which is no object's key, with limit 1): cheap whatever the resource's size.
+ */
+export function* currentRevision(resourcePrefix: string): Generator<Effect, number, unknown> {
+  const result = expectOk<RangeResult>(yield* invoke({ op: 'range', key: resourcePrefix, limit: 1 }));
+  return result.header.revision;
 }
 
 export function* waitForCache(prefix: string, minRevision: number): Generator<Effect, boolean, unknown> {

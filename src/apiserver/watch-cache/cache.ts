@@ -154,6 +154,11 @@ export class WatchCache {
     return this.sortedKeys;
   }
 
+  /** Key and object of every current object, in key order. */
+  *entries(): Generator<readonly [string, KubeObject]> {
+    for (const key of this.keys()) yield [key, this.objects.get(key)!] as const;
+  }
+
   /**
    * The objects as of `revision` (≥ oldestAvailable), sorted by key: the current state with the later
    * events undone. Undefined when the revision is out of the window.

@@ -1,7 +1,7 @@
 import type { Address } from '../../bus/envelope.ts';
 import type { WatchEventBody } from '../protocol.ts';
 import { withResourceVersion, type KubeObject } from '../objects.ts';
-import type { ObjectFilter } from '../selectors.ts';
+import { podNodeName, type ObjectFilter } from '../selectors.ts';
 import type { CacheEvent, WatchCache } from './cache.ts';
 
 /** One open watch (upstream's cacheWatcher): where its events go and what it selects. */
@@ -30,6 +30,9 @@ export interface Watcher {
  */
 export function eventFor(w: Watcher, e: CacheEvent): WatchEventBody | undefined {
   if (e.revision <= w.sentRevision || !e.key.startsWith(w.scopePrefix)) return undefined;
+  // A kubelet's watch (spec.nodeName=<node>) skips other nodes' pods without testing its whole selector.
+  const node = w.filter.nodeName;
+  if (node !== undefined && podNodeName(e.object) !== node && (e.prevObject === undefined || podNodeName(e.prevObject) !== node)) return undefined;
   const now = e.type !== 'DELETED' && w.filter.matches(e.object);
   const before = e.prevObject !== undefined && w.filter.matches(e.prevObject);
   if (e.type === 'DELETED') return before ? { type: 'DELETED', object: e.object } : undefined;
@@ -39,12 +42,17 @@ export function eventFor(w: Watcher, e: CacheEvent): WatchEventBody | undefined 
   return undefined;
 }
 
+/** No events (shared, frozen: nobody may add to it). */
+const NONE = Object.freeze([]) as unknown as WatchEventBody[];
+
 /** The events of one cache update for one watcher, in order; advances what it has seen. */
 export function eventsFor(w: Watcher, events: readonly CacheEvent[], revision: number): WatchEventBody[] {
-  const out: WatchEventBody[] = [];
+  let out = NONE;
   for (const e of events) {
     const body = eventFor(w, e);
-    if (body) out.push(body);
+    if (!body) continue;
+    if (out === NONE) out = [];
+    out.push(body);
   }
   w.sentRevision = Math.max(w.sentRevision, revision);
   return out;

@@ -83,12 +83,34 @@ export class KeyHistory {
 }
 
 export class KeyIndex {
-  /** Every key with retained history, sorted. */
-  private keys: string[] = [];
+  /** Keys with retained history, sorted — all but those in `added`. */
+  private sortedKeys: string[] = [];
+  /**
+   * Keys created since the last ordered read, not yet merged into `sortedKeys`: creating a key is O(1), and
+   * the next range over a span merges them in one sort (inserting each into the sorted array cost O(n)).
+   */
+  private added: string[] = [];
   private readonly histories = new Map<string, KeyHistory>();
 
   get size(): number {
-    return this.keys.length;
+    return this.histories.size;
+  }
+
+  /** Every key with retained history, sorted (merging the keys created since the last call). */
+  private get keys(): string[] {
+    if (this.added.length === 0) return this.sortedKeys;
+    const added = this.added.sort();
+    const old = this.sortedKeys;
+    const merged = new Array<string>(old.length + added.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < old.length && j < added.length) merged[k++] = old[i] < added[j] ? old[i++] : added[j++];
+    while (i < old.length) merged[k++] = old[i++];
+    while (j < added.length) merged[k++] = added[j++];
+    this.sortedKeys = merged;
+    this.added = [];
+    return merged;
   }
 
   get(key: string): KeyHistory | undefined {
@@ -101,7 +123,7 @@ export class KeyIndex {
     if (!h) {
       h = new KeyHistory();
       this.histories.set(key, h);
-      this.keys.splice(this.lowerBound(key), 0, key);
+      this.added.push(key);
     }
     return h;
   }
@@ -118,8 +140,9 @@ export class KeyIndex {
       if (kv) visit(kv);
       return;
     }
-    for (let i = this.lowerBound(span.start); i < this.keys.length; i++) {
-      const key = this.keys[i];
+    const keys = this.keys;
+    for (let i = this.lowerBound(span.start); i < keys.length; i++) {
+      const key = keys[i];
       if (span.end !== undefined && key >= span.end) break;
       const kv = this.histories.get(key)!.at(atRev);
       if (kv) visit(kv);
@@ -135,18 +158,20 @@ export class KeyIndex {
       if (h.revs.length === 0) emptied = true;
     }
     if (emptied) {
-      for (const k of this.keys) if (this.histories.get(k)!.revs.length === 0) this.histories.delete(k);
-      this.keys = this.keys.filter((k) => this.histories.has(k));
+      const keys = this.keys;
+      for (const k of keys) if (this.histories.get(k)!.revs.length === 0) this.histories.delete(k);
+      this.sortedKeys = keys.filter((k) => this.histories.has(k));
     }
     return dropped;
   }
 
   private lowerBound(key: string): number {
+    const keys = this.keys;
     let lo = 0;
-    let hi = this.keys.length;
+    let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid] < key) lo = mid + 1;
+      if (keys[mid] < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
