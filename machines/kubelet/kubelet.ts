@@ -3,7 +3,7 @@
 // thin shell that calls these and keeps one timer at `nextDeadline`.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import { cancelWatch, informerDeadline, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, type InformerStep } from '../../src/client/index.ts';
+import { cancelWatch, informerDeadline, ownsHealthProbe, ownsRequest, receiveHealthOk, receiveResponse, receiveWatch, startInformer, tickInformer, type InformerStep } from '../../src/client/index.ts';
 import type { CriResponseMessage } from '../../src/kubelet/cri.ts';
 import type { KubeletLogsCancelMessage, KubeletLogsRequestMessage } from '../../src/kubelet/log-protocol.ts';
 import type { HealthOk } from '../../src/host/contract.ts';
@@ -26,6 +26,7 @@ export { newKubeletActor };
 function applyInformer(tx: Tx, step: InformerStep<Pod>): void {
   tx.update({ pods: step.state });
   for (const o of step.sends) tx.send(o.to, { ...o.message });
+  for (const o of step.probes ?? []) tx.send(o.to, { ...o.message });
   if (step.deltas.length > 0) onPodDeltas(tx, step.deltas);
 }
 
@@ -142,7 +143,9 @@ export function handleCriResponse(state: KubeletActorState, message: CriResponse
 /** A host's answer to one of the kubelet's health pings (health-pinger.ts). */
 export function handleHealthOk(state: KubeletActorState, message: HealthOk, now: number): KubeletOutcome {
   const tx = new Tx(state, now);
-  onHealthOk(tx, message);
+  // The pod watch's connection health ping (informer liveness), or one of the pinger's.
+  if (ownsHealthProbe(state.pods, message.id)) applyInformer(tx, receiveHealthOk(state.pods, message.id, now));
+  else onHealthOk(tx, message);
   settle(tx);
   return tx.done();
 }

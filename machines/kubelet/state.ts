@@ -6,7 +6,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, NodeStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiRequest } from '../../src/apiserver/protocol.ts';
-import { DEFAULT_INFORMER_OPTIONS, newInformer, PODS, sendRequest, type InformerSpec, type InformerState } from '../../src/client/index.ts';
+import { DEFAULT_INFORMER_OPTIONS, WATCH_LIVENESS, newInformer, PODS, sendRequest, type InformerSpec, type InformerState } from '../../src/client/index.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
 import type { CriCall } from '../../src/kubelet/cri.ts';
 import type { KubeletEvent } from '../../src/kubelet/events.ts';
@@ -165,6 +165,8 @@ export interface KubeletActorState {
   readonly calls: Readonly<Record<string, PendingCall>>;
   /** Next HandlePodCleanups pass (orphaned sandboxes). */
   readonly housekeepingAt: number;
+  /** Next status-manager syncBatch pass (needsReconcile: the API's status against the cached one). */
+  readonly statusSyncAt: number;
   /** Static pods by UID (the config hash), and their mirror pods' create/delete calls (mirror-pods.ts). */
   readonly staticPods: Readonly<Record<string, Pod>>;
   readonly mirrors: Readonly<Record<string, MirrorSync>>;
@@ -202,7 +204,7 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     seq: 0,
     rng,
     core: newKubelet({ nodeName: node.name, hostIP: node.internalIP, podCIDR: node.podCIDR ?? '10.244.0.0/24', registry: resolved.registry }),
-    pods: newInformer(podInformerSpec(node.name), { ...DEFAULT_INFORMER_OPTIONS, apiserver: resolved.apiserver, idPrefix, user: resolved.user }),
+    pods: newInformer(podInformerSpec(node.name), { ...DEFAULT_INFORMER_OPTIONS, liveness: WATCH_LIVENESS, apiserver: resolved.apiserver, idPrefix, user: resolved.user }),
     workers,
     statuses: {},
     node: { phase: 'waiting', inFlight: false, retryAt: null, retryDelayMs: 0, lastReportAt: null, nextStatusAt: null },
@@ -211,6 +213,7 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     cri: { outbox: [], idMap: {}, round: [], answered: 0, seen: false, stale: false, lastOkAt: null, nextRelistAt: now, relisted: {} },
     calls: {},
     housekeepingAt: now,
+    statusSyncAt: now + 10_000,
     staticPods,
     mirrors: {},
     nextPingAt: probed ? now : null,

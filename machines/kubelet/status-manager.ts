@@ -75,8 +75,41 @@ function deleteRequest(record: PodStatusRecord): ApiRequest {
   };
 }
 
+/**
+ * needsReconcile: does the API's copy differ from the cached status on what the kubelet owns — the phase
+ * and each condition the kubelet sets (status, reason, message; timestamps aside)? Someone else wrote it
+ * (the node-lifecycle controller's MarkPodsNotReady while the node was unreachable), or a write was lost.
+ * Conditions the kubelet does not set (DisruptionTarget, ...) are not its business.
+ */
+export function needsReconcile(cached: PodStatus, api: PodStatus | undefined): boolean {
+  if (api === undefined) return false;
+  if (cached.phase !== undefined && cached.phase !== api.phase) return true;
+  for (const c of cached.conditions ?? []) {
+    const a = (api.conditions ?? []).find((x) => x.type === c.type);
+    if (!a || a.status !== c.status || (a.reason ?? '') !== (c.reason ?? '') || (a.message ?? '') !== (c.message ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * The syncBatch pass (every STATUS_RETRY_MS): a pod whose acknowledged status the API no longer shows gets
+ * it written again (a version bump, so flushStatuses sends it). Without this a status changed behind the
+ * kubelet's back stays changed for ever, since the kubelet only writes what it believes changed.
+ */
+function reconcileStatuses(tx: Tx): void {
+  if (tx.now < tx.state.statusSyncAt) return;
+  tx.update({ statusSyncAt: tx.now + STATUS_RETRY_MS });
+  for (const record of Object.values(tx.state.statuses)) {
+    if (record.inFlight || record.version > record.ackedVersion || record.deleteSent) continue;
+    if (!needsReconcile(record.status, apiPod(tx, record)?.status)) continue;
+    setRecord(tx, { ...record, version: record.version + 1, retryAt: null });
+    tx.observe('obs.kubelet.statusReconciled', { pod: `${record.namespace}/${record.name}` });
+  }
+}
+
 /** Writes every status the API is behind on (and the final deletes that are due). */
 export function flushStatuses(tx: Tx): void {
+  reconcileStatuses(tx);
   for (const record of Object.values(tx.state.statuses)) {
     if (record.inFlight || (record.retryAt !== null && record.retryAt > tx.now)) continue;
     if (tx.state.staticPods[record.uid]) {
@@ -123,9 +156,9 @@ export function onStatusAnswer(tx: Tx, purpose: CallPurpose, message: ApiRespons
   if (failure && !gone) tx.observe('obs.kubelet.statusWriteFailed', { pod: `${record.namespace}/${record.name}`, kind: purpose.kind, code: failure.code });
 }
 
-/** When a failed write is next retried. */
+/** When a failed write is next retried, or the next syncBatch pass is due (when there are pods). */
 export function statusDeadline(state: KubeletActorState): number {
-  let at = Infinity;
+  let at = Object.keys(state.statuses).length > 0 ? state.statusSyncAt : Infinity;
   for (const r of Object.values(state.statuses)) {
     if (r.inFlight || r.retryAt === null) continue;
     // A static pod without a mirror waits for the mirror (its creation wakes the kubelet), not for a timer.

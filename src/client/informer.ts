@@ -10,6 +10,7 @@ import { failureFromStatus, failureOf, isExpired, isTooManyRequests, type ApiFai
 import { metaNamespaceKey, resourceVersionOf, type KubeObject } from './keys.ts';
 import { cancelWatch, listRequest, sendRequest, watchRequest, type Outgoing, type ResourceTarget } from './requests.ts';
 import { isNewerResourceVersion } from './resource-version.ts';
+import type { HealthProbe } from '../host/contract.ts';
 import { emptyStore, storeDelete, storeGet, storeKeys, storeList, storePut, storeReplace, type Indexers, type Store } from './store.ts';
 
 /** What an informer watches and how it indexes. Static (it holds functions): keep it out of machine context. */
@@ -44,6 +45,13 @@ export interface InformerOptions {
   readonly stallTimeoutMs: number;
   /** A list unanswered this long failed. */
   readonly listTimeoutMs: number;
+  /**
+   * HTTP/2 health pings (client-go's ReadIdleTimeout 30 s, PingTimeout 15 s): a watch silent for `idleMs`
+   * gets a `health.probe` to its apiserver; no `health.ok` within `timeoutMs` and the connection is taken
+   * as dead (a partition, a crashed server) and the watch is made again. Off when absent: the holder must
+   * feed `health.ok` answers to `receiveHealthOk`.
+   */
+  readonly liveness?: { readonly idleMs: number; readonly timeoutMs: number };
   readonly backoff: BackoffOptions;
   readonly user?: UserInfo;
   /**
@@ -58,6 +66,9 @@ export interface InformerOptions {
    */
   readonly plant?: 'ignore-watch-gaps';
 }
+
+/** client-go's transport defaults for the watch connection's health pings. */
+export const WATCH_LIVENESS = Object.freeze({ idleMs: 30_000, timeoutMs: 15_000 });
 
 /** client-go's reflector defaults: 5-minute watches, 800 ms → 30 s relist back-off reset after 2 minutes. */
 export const DEFAULT_INFORMER_OPTIONS: Omit<InformerOptions, 'apiserver' | 'idPrefix'> = Object.freeze({
@@ -103,6 +114,10 @@ export interface InformerState<T extends KubeObject> {
     readonly lastHeardAt: number;
     /** The `seq` of the last message taken from this stream (0: none yet). */
     readonly lastSeq: number;
+    /** The last `health.ok` from its apiserver (the connection is alive, the stream merely quiet). */
+    readonly lastAliveAt?: number;
+    /** An unanswered health probe: its id, and when the connection is given up. */
+    readonly probe?: { readonly id: string; readonly deadline: number };
   };
   readonly backoff: {
     readonly nextDelayMs: number;
@@ -127,6 +142,8 @@ export type Delta<T> =
 export interface InformerStep<T extends KubeObject> {
   readonly state: InformerState<T>;
   readonly sends: readonly Outgoing[];
+  /** Health probes of the watch's apiserver (only with `options.liveness`): the holder sends these too. */
+  readonly probes?: readonly Outgoing<HealthProbe>[];
   readonly deltas: readonly Delta<T>[];
 }
 
@@ -365,6 +382,7 @@ export function receiveWatch<T extends KubeObject>(
 export function tickInformer<T extends KubeObject>(spec: InformerSpec<T>, state: InformerState<T>, now: number): InformerStep<T> {
   let current = state;
   const sends: Outgoing[] = [];
+  const probes: Outgoing<HealthProbe>[] = [];
   const deltas: Delta<T>[] = [];
   if (current.phase === 'backoff' && current.backoff.until !== undefined && now >= current.backoff.until) {
     const rewatch = current.backoff.rewatch && current.hasSynced;
@@ -373,6 +391,18 @@ export function tickInformer<T extends KubeObject>(spec: InformerSpec<T>, state:
     sends.push(...resumed.sends);
   } else if (current.phase === 'listing' && current.list && now >= current.list.deadline) {
     current = enterBackoff(current, now, { code: 504, reason: 'Timeout', message: 'list timed out' });
+  } else if (current.phase === 'watching' && current.watch?.probe && now >= current.watch.probe.deadline) {
+    // No answer to the health ping: the connection is dead. Close it and watch again from where we are.
+    sends.push(cancelWatch(current.options.apiserver, current.watch.requestId));
+    const again = beginWatch(spec, { ...current, stats: bump(current.stats, 'stalls') }, now);
+    current = again.state;
+    sends.push(...again.sends);
+  } else if (current.phase === 'watching' && current.watch && current.options.liveness && !current.watch.probe &&
+    now >= livenessProbeAt(current.watch, current.options.liveness.idleMs)) {
+    const seq = current.seq + 1;
+    const id = `${current.options.idPrefix}/${spec.name}/probe-${seq}`;
+    probes.push({ to: current.options.apiserver, message: { type: 'health.probe', id } });
+    current = { ...current, seq, watch: { ...current.watch, probe: { id, deadline: now + current.options.liveness.timeoutMs } } };
   } else if (current.phase === 'watching' && current.watch && current.options.stallTimeoutMs > 0 &&
     now - current.watch.lastHeardAt >= current.options.stallTimeoutMs) {
     sends.push(cancelWatch(current.options.apiserver, current.watch.requestId));
@@ -384,7 +414,22 @@ export function tickInformer<T extends KubeObject>(spec: InformerSpec<T>, state:
     for (const object of storeList(current.store)) deltas.push({ type: 'updated', old: object, object });
     current = { ...current, nextResyncAt: now + current.options.resyncPeriodMs, stats: bump(current.stats, 'resyncs') };
   }
-  return step(current, sends, deltas);
+  return probes.length > 0 ? { ...step(current, sends, deltas), probes } : step(current, sends, deltas);
+}
+
+function livenessProbeAt(watch: NonNullable<InformerState<KubeObject>['watch']>, idleMs: number): number {
+  return Math.max(watch.lastHeardAt, watch.lastAliveAt ?? -Infinity) + idleMs;
+}
+
+/** True when `id` is the health probe of this informer's watch (the holder routes `health.ok` here). */
+export function ownsHealthProbe<T extends KubeObject>(state: InformerState<T>, id: string): boolean {
+  return state.watch?.probe?.id === id;
+}
+
+/** A `health.ok` for the watch's probe: the connection is alive; probe again after the next idle spell. */
+export function receiveHealthOk<T extends KubeObject>(state: InformerState<T>, id: string, now: number): InformerStep<T> {
+  if (!state.watch || state.watch.probe?.id !== id) return step(state);
+  return step({ ...state, watch: { requestId: state.watch.requestId, lastHeardAt: state.watch.lastHeardAt, lastSeq: state.watch.lastSeq, lastAliveAt: now } });
 }
 
 /** When `tickInformer` next has something to do. */
@@ -394,6 +439,9 @@ export function informerDeadline<T extends KubeObject>(state: InformerState<T>):
   if (state.phase === 'listing' && state.list) candidates.push(state.list.deadline);
   if (state.phase === 'watching' && state.watch && state.options.stallTimeoutMs > 0) {
     candidates.push(state.watch.lastHeardAt + state.options.stallTimeoutMs);
+  }
+  if (state.phase === 'watching' && state.watch && state.options.liveness) {
+    candidates.push(state.watch.probe ? state.watch.probe.deadline : livenessProbeAt(state.watch, state.options.liveness.idleMs));
   }
   if (state.hasSynced && state.nextResyncAt !== undefined) candidates.push(state.nextResyncAt);
   return candidates.length > 0 ? Math.min(...candidates) : undefined;

@@ -9,9 +9,9 @@ import { referenceTo, type EventSpec } from '../events.ts';
 import { creationObserved, deletionObserved } from '../expectations.ts';
 import type { CallResult, PlannedCall } from '../jobs.ts';
 import { onJobDelta, onPodDelta } from './handlers.ts';
-import { bumpResult, newJobControllerState, type JobControllerState } from './state.ts';
+import { bumpResult, finalizerRemovalObserved, newJobControllerState, type JobControllerState } from './state.ts';
 import { syncJob, type JobTracking } from './sync.ts';
-import { finalizeJobSync } from './tracking.ts';
+import { FLUSH_UNCOUNTED_OP, REMOVE_FINALIZER_OP, finalizeJobSync } from './tracking.ts';
 import { JOB_COMPONENT } from './util.ts';
 
 type State = JobControllerState;
@@ -44,6 +44,17 @@ function onResult(state: State, result: CallResult, ctx: ControllerContext): { s
     if (isNotFound(failure)) return { state: next };
     next = bumpResult(next, tag.key, 'failedDeletes');
     return { state: next, events: [event('Warning', 'FailedDelete', `Error deleting: ${failure.message}`, tag.key, ctx)] };
+  }
+  if (tag.op === FLUSH_UNCOUNTED_OP || tag.op.startsWith(REMOVE_FINALIZER_OP)) {
+    if (!failure || (isNotFound(failure) && tag.op !== FLUSH_UNCOUNTED_OP)) return { state };
+    // The finalizer removals that failed, or that a failed uncountedTerminatedPods write kept from being
+    // sent, will never be observed: stop expecting them, or the Job would skip those pods for ever.
+    const removals = tag.op === FLUSH_UNCOUNTED_OP ? (result.call.then ?? []) : [result.call];
+    let next = state;
+    for (const r of removals) {
+      if (r.tag.kind === 'op' && r.tag.op.startsWith(REMOVE_FINALIZER_OP)) next = finalizerRemovalObserved(next, tag.key, r.tag.op.slice(REMOVE_FINALIZER_OP.length));
+    }
+    return { state: next };
   }
   return { state };
 }

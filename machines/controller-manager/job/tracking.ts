@@ -24,11 +24,16 @@ function statusCall(job: Job, ctx: ControllerContext, extra: Partial<PlannedCall
   };
 }
 
-function removeFinalizer(pod: Pod, ctx: ControllerContext): PlannedCall {
+/** The op tags of the calls whose failure must lower the finalizer expectations (module.ts onResult). */
+export const REMOVE_FINALIZER_OP = 'removeFinalizer:';
+export const FLUSH_UNCOUNTED_OP = 'flushUncounted';
+
+function removeFinalizer(pod: Pod, jobKey: string, ctx: ControllerContext): PlannedCall {
   const rest = (pod.metadata?.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
   return {
     request: mergePatchRequest(PODS, pod.metadata?.name ?? '', { metadata: { finalizers: rest.length > 0 ? rest : null } }, { namespace: pod.metadata?.namespace, user: ctx.config.user }),
-    tag: { kind: 'write' },
+    // A failed removal is not coming: no longer expected (upstream's finalizerRemovalObserved on error).
+    tag: { kind: 'op', op: `${REMOVE_FINALIZER_OP}${pod.metadata?.uid ?? ''}`, key: jobKey },
     // Already gone: nothing left to remove.
     tolerateNotFound: true,
   };
@@ -113,9 +118,11 @@ export function finalizeJobSync(state: State, t: JobTracking, ctx: ControllerCon
 
   if (toRemove.length > 0) {
     next = { ...next, finalizerExpectations: { ...next.finalizerExpectations, [t.key]: [...expected, ...removing] } };
-    const removals = toRemove.map((p) => removeFinalizer(p, ctx));
+    const removals = toRemove.map((p) => removeFinalizer(p, t.key, ctx));
     removals[0] = { ...removals[0], then: [final] };
-    if (needsFlush) return { state: next, step: { label: 'status', calls: [statusCall(flushed, ctx, { then: removals })] } };
+    // The removals go only once uncountedTerminatedPods is written; if that write fails (a 409) they are
+    // never sent, and module.ts drops their expectations so the next sync recomputes them from the pods.
+    if (needsFlush) return { state: next, step: { label: 'status', calls: [statusCall(flushed, ctx, { then: removals, tag: { kind: 'op', op: FLUSH_UNCOUNTED_OP, key: t.key } })] } };
     return { state: next, step: { label: 'status', calls: removals } };
   }
   if (needsStatusUpdate || needsFlush || counted || enact || !hadUncounted) return { state: next, step: { label: 'status', calls: [final] } };
