@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlBinary, startE2eCluster, type E2eCluster, type Run } from './kubesim-up.ts';
+import { E2E_KUBECTL_VERSIONS, expectOk, kubectlBinary, startE2eCluster, type E2eCluster, type Run } from './kubesim-up.ts';
 
 /**
  * The labs of the architecture guides (`../shared/seeds/`), typed as a user types them, with real kubectl
@@ -10,7 +10,7 @@ import { kubectlBinary, startE2eCluster, type E2eCluster, type Run } from './kub
  * bounded time.
  */
 
-const VERSIONS = ['1.29', '1.31', '1.33'];
+const VERSIONS = E2E_KUBECTL_VERSIONS;
 const NODES = ['node-1', 'node-2', 'node-3'];
 
 let e2e: E2eCluster;
@@ -23,14 +23,7 @@ afterAll(async () => {
   await e2e?.stop();
 });
 
-/** kubectl's output when it succeeded and said nothing on stderr (bar the version-skew warning). */
-function ok(run: Run, allowEmpty = false): string {
-  let stderr = run.stderr.replace(/^WARNING: version difference.*\n?/m, '');
-  if (allowEmpty) stderr = stderr.replace(/^No resources found.*\n?/m, '');
-  expect(stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout;
-}
+const ok = expectOk;
 
 // kubectl ≤ 1.30 colours `cluster-info` even when its output is not a terminal.
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
-import { kubectlBinary, startE2eCluster, type E2eCluster, type Run } from './kubesim-up.ts';
+import { E2E_KUBECTL_VERSIONS, expectOk, kubectlBinary, startE2eCluster, type E2eCluster, type Run } from './kubesim-up.ts';
 
 /**
  * Real kubectl (1.29, 1.31, 1.33 — each skipped when its binary is missing) against `kubesim up`.
  * Each version works in its own namespace so the three runs do not see each other's objects.
  */
 
-const VERSIONS = ['1.29', '1.31', '1.33'];
+const VERSIONS = E2E_KUBECTL_VERSIONS;
 
 let e2e: E2eCluster;
 
@@ -18,14 +18,7 @@ afterAll(async () => {
   await e2e?.stop();
 });
 
-function ok(run: Run, allowEmpty = false): string {
-  let stderr = run.stderr.replace(/^WARNING: version difference.*\n?/m, '');
-  // kubectl says so on stderr when a list is empty.
-  if (allowEmpty) stderr = stderr.replace(/^No resources found.*\n?/m, '');
-  expect(stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout;
-}
+const ok = expectOk;
 
 const manifest = (namespace: string, value: string) => `apiVersion: v1
 kind: ConfigMap

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { startUp, type RunningCluster } from '../../src/cli/commands/up.ts';
 import type { ClusterSpec } from '../../src/cluster/index.ts';
 
@@ -103,4 +104,17 @@ function spawnKubectl(bin: string, kubeconfig: string, home: string, args: strin
       await exit;
     },
   };
+}
+
+/** The kubectl versions the issue names: each e2e flow runs on all three (skipped when a binary is missing). */
+export const E2E_KUBECTL_VERSIONS = ['1.29', '1.31', '1.33'];
+
+/** kubectl's output, after checking it succeeded and said nothing on stderr (bar the version-skew warning). */
+export function expectOk(run: Run, allowEmpty = false): string {
+  let stderr = run.stderr.replace(/^WARNING: version difference.*\n?/m, '');
+  // kubectl says so on stderr when a list is empty.
+  if (allowEmpty) stderr = stderr.replace(/^No resources found.*\n?/m, '');
+  expect(stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout;
 }

@@ -3,10 +3,10 @@
 // going whatever happens to the control plane).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { expect } from 'vitest';
-import { checkConvergence, formatViolations, fromResourceLists, type ClusterView } from '../../src/check/convergence/index.ts';
+import { checkConvergence, formatViolations } from '../../src/check/convergence/index.ts';
 import { buildCluster, type Cluster, type ClusterSpec } from '../../src/cluster/index.ts';
 import type { ContainerRuntimeContext } from '../../machines/container-runtime/container-runtime.machine.ts';
-import { kubeProxyAddress, readNodeRules } from '../../src/network/kernel.ts';
+import { clusterView } from '../cluster-view.ts';
 import { memberStatus } from '../../machines/etcd-member/view.ts';
 
 export const WEB = `
@@ -33,14 +33,8 @@ spec:
   ports: [{ name: web, port: 80, targetPort: http }]
 `;
 
-const RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'deployments', 'replicasets', 'daemonsets', 'jobs'] as const;
-
 /** The whole cluster as the convergence checker reads it, listed through the API; `down`: nodes known dead. */
-export function snapshot(cluster: Cluster, down: readonly string[] = []): ClusterView {
-  const lists = Object.fromEntries(RESOURCES.map((r) => [r, cluster.list(r)]));
-  const rules = Object.fromEntries(cluster.nodes.filter((n) => cluster.sim.has(kubeProxyAddress(n))).map((n) => [n, readNodeRules(cluster.sim, n)]));
-  return fromResourceLists(lists, { time: cluster.now, liveNodes: cluster.nodes.filter((n) => !down.includes(n)), rules });
-}
+export const snapshot = clusterView;
 
 /** Polls once every virtual second (a snapshot itself runs the simulation while it lists). */
 export function runUntilConverged(cluster: Cluster, timeoutMs: number, down: readonly string[] = []): boolean {

@@ -3,20 +3,17 @@
 // healthy one — kubelets keep posting status and the cluster converges.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { describe, expect, it } from 'vitest';
-import { checkConvergence, formatViolations, fromResourceLists } from '../../src/check/convergence/index.ts';
+import { checkConvergence, formatViolations } from '../../src/check/convergence/index.ts';
 import type { Cluster } from '../../src/cluster/index.ts';
 import { parseTimestamp } from '../../src/kubelet/format.ts';
-import { kubeProxyAddress, readNodeRules } from '../../src/network/kernel.ts';
+import { clusterView } from '../cluster-view.ts';
 import type { BalancerState } from '../../machines/load-balancer/balancer.ts';
 import { buildCluster } from '../../src/cluster/index.ts';
 import { runUntil } from './harness.ts';
 
-const RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'deployments', 'replicasets', 'daemonsets', 'jobs'] as const;
 
 function converged(cluster: Cluster): string {
-  const lists = Object.fromEntries(RESOURCES.map((r) => [r, cluster.list(r)]));
-  const rules = Object.fromEntries(cluster.nodes.filter((n) => cluster.sim.has(kubeProxyAddress(n))).map((n) => [n, readNodeRules(cluster.sim, n)]));
-  return formatViolations(checkConvergence(fromResourceLists(lists, { time: cluster.now, rules })));
+  return formatViolations(checkConvergence(clusterView(cluster)));
 }
 
 const balancer = (cluster: Cluster) => (cluster.sim.host('apiserver-lb').snapshot()!.context as { balancer: BalancerState }).balancer;

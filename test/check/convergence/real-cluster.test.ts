@@ -4,9 +4,9 @@
 // Then a planted fault the checker must see: a node goes down and its pods are not (yet) evicted.
 import { describe, expect, it } from 'vitest';
 import { SafetyMonitor } from '../../../src/check/cluster-invariants/index.ts';
-import { checkConvergence, checkStable, formatViolations, fromResourceLists, type ClusterView } from '../../../src/check/convergence/index.ts';
+import { checkConvergence, checkStable, formatViolations, type ClusterView } from '../../../src/check/convergence/index.ts';
 import { buildCluster, type Cluster } from '../../../src/cluster/index.ts';
-import { kubeProxyAddress, readNodeRules } from '../../../src/network/kernel.ts';
+import { clusterView } from '../../cluster-view.ts';
 
 const MANIFEST = `
 apiVersion: apps/v1
@@ -52,14 +52,7 @@ spec:
       containers: [{ name: work, image: busybox:1.36 }]
 `;
 
-const RESOURCES = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'deployments', 'replicasets', 'daemonsets', 'jobs'] as const;
-
-/** What the cluster helper's own snapshot function will do: list everything through the API. */
-function snapshot(cluster: Cluster, down: readonly string[] = []): ClusterView {
-  const lists = Object.fromEntries(RESOURCES.map((r) => [r, cluster.list(r)]));
-  const rules = Object.fromEntries(cluster.nodes.filter((n) => cluster.sim.has(kubeProxyAddress(n))).map((n) => [n, readNodeRules(cluster.sim, n)]));
-  return fromResourceLists(lists, { time: cluster.now, liveNodes: cluster.nodes.filter((n) => !down.includes(n)), rules });
-}
+const snapshot = clusterView;
 
 /** Polls once a virtual second (a snapshot lists through the API, which itself runs the simulation). */
 function runUntilConverged(cluster: Cluster, timeoutMs: number): boolean {
