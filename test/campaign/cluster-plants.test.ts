@@ -12,7 +12,7 @@ const CASES = [
   // plant, runs allowed (measured), the invariant that must report it
   ['ignore-assume-cache', 2, 'node-allocatable'], // run 1: a scheduler restarted with pending pods puts them all on one node
   ['endpoints-include-unready', 3, 'service-endpoints'], // run 2: the never-Ready pod is published as ready
-  ['rs-no-expectations', 5, 'replicaset never exceeds its replicas'], // run 4: the first sync after the apply over-creates
+  ['kube-proxy-never-removes-endpoint', 5, 'kube-proxy-rules'], // run 4: a rolling update leaves old pod IPs in every node's rules
 ] as const;
 
 describe('the cluster campaign catches planted bugs within a bounded number of runs', () => {
