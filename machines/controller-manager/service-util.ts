@@ -3,7 +3,7 @@
 // Service port resolves to a container port.
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { canonicalJson } from '../../src/api/index.ts';
-import { listNamespace, metaNamespaceKey, type InformerState } from '../../src/client/index.ts';
+import { listNamespace, metaNamespaceKey, type Delta, type InformerState } from '../../src/client/index.ts';
 import { isPodReady } from './pod-util.ts';
 
 /** The Service's selector as a label set; undefined (not {}) means "no selector": endpoints are the user's. */
@@ -31,6 +31,12 @@ function podEndpointsChanged(old: Pod, cur: Pod): [boolean, boolean] {
   const changed = old.metadata?.deletionTimestamp !== cur.metadata?.deletionTimestamp || isPodReady(old) !== isPodReady(cur) ||
     canonicalJson(podIPs(old)) !== canonicalJson(podIPs(cur)) || old.status?.phase !== cur.status?.phase;
   return [changed, labelsChanged];
+}
+
+/** The Services to sync for one pod event (both controllers' addPod/updatePod/deletePod handlers). */
+export function servicesForPodDelta(services: InformerState<Service>, delta: Delta<Pod>): Set<string> {
+  if (delta.type === 'updated') return servicesToUpdateOnPodChange(services, delta.old, delta.object);
+  return servicesForPod(services, delta.object);
 }
 
 /** GetServicesToUpdateOnPodChange. */

@@ -12,7 +12,7 @@ import type { CallResult } from '../jobs.ts';
 import { referenceTo, type EventSpec } from '../events.ts';
 import { ENDPOINTS } from '../informers.ts';
 import { objectKeyOf, type PlannedCall } from '../jobs.ts';
-import { HEADLESS_LABEL, isServiceIPSet, serviceSelects, servicesForPod, servicesToUpdateOnPodChange } from '../service-util.ts';
+import { HEADLESS_LABEL, isServiceIPSet, serviceSelects, servicesForPodDelta } from '../service-util.ts';
 import { endpointSubsets, subsetsEqual } from './subsets.ts';
 
 export const ENDPOINTS_COMPONENT = 'endpoint-controller';
@@ -38,9 +38,7 @@ const enqueueAll = (state: State, keys: Iterable<string>): State => {
 };
 
 function onPodDelta(state: State, delta: Delta<Pod>, ctx: ControllerContext): State {
-  const services = ctx.informers.services;
-  if (delta.type === 'updated') return enqueueAll(state, servicesToUpdateOnPodChange(services, delta.old, delta.object));
-  return enqueueAll(state, servicesForPod(services, delta.object));
+  return enqueueAll(state, servicesForPodDelta(ctx.informers.services, delta));
 }
 
 function syncService(state: State, key: string, ctx: ControllerContext): Synced<State> {

@@ -10,7 +10,7 @@ import {
 import { defineController, type ControllerBase, type ControllerContext, type Synced } from '../controller-module.ts';
 import { ENDPOINTSLICES, SERVICE_NAME_INDEX, SERVICE_NAME_LABEL } from '../informers.ts';
 import { objectKeyOf, type PlannedCall, type Step } from '../jobs.ts';
-import { serviceSelects, servicesForPod, servicesToUpdateOnPodChange } from '../service-util.ts';
+import { serviceSelects, servicesForPodDelta } from '../service-util.ts';
 import { desiredEndpoints } from './endpoints.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, reconcileSlices } from './reconciler.ts';
 import { forgetService, handleDeletion, isTracked, shouldSync, staleSlices, trackDeletion, trackWrite, type SliceTracker } from './tracker.ts';
@@ -50,9 +50,7 @@ function onSliceDelta(state: State, delta: Delta<EndpointSlice>): State {
 }
 
 function onPodDelta(state: State, delta: Delta<Pod>, ctx: ControllerContext): State {
-  const services = ctx.informers.services;
-  if (delta.type === 'updated') return enqueueAll(state, servicesToUpdateOnPodChange(services, delta.old, delta.object));
-  return enqueueAll(state, servicesForPod(services, delta.object));
+  return enqueueAll(state, servicesForPodDelta(ctx.informers.services, delta));
 }
 
 function syncService(state: State, key: string, ctx: ControllerContext): Synced<State> {
