@@ -2,7 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { ControllerManagerContext } from './controller-manager.machine.ts';
 import { cachesSynced, mayRunControllers } from './manager.ts';
-import { electorAnswers } from '../../src/client/leader-election.ts';
+import { electorAnswers } from '../../src/review/lease-answers.ts';
 
 /**
  * Review sample for the controller-manager: every controller (the default) against "apiserver-0". Its only inputs are

@@ -2,7 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { SchedulerContext } from './scheduler.machine.ts';
 import { cachesSynced } from './scheduler.ts';
-import { electorAnswers } from '../../src/client/leader-election.ts';
+import { electorAnswers } from '../../src/review/lease-answers.ts';
 
 /**
  * Review sample for the scheduler against "apiserver-0". Its only inputs are API answers, so the samples

@@ -7,7 +7,7 @@ import type { Address } from '../../bus/envelope.ts';
 import type { CloudConfig } from '../../cloud/cloud.ts';
 import { CLOUD_PROVIDER_ADDRESS } from '../../cloud/protocol.ts';
 import type { Simulation } from '../../host/simulation.ts';
-import { addOnLinks } from './coredns.ts';
+import { addOnLinks } from './add-on-links.ts';
 
 export const CLOUD_CONTROLLER_MANAGER = 'ccm-0';
 
