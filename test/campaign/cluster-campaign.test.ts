@@ -17,6 +17,7 @@ describe('the cluster campaign', () => {
     expect(findProfile('cluster')).toBe(clusterProfile);
     expect(clusterProfile.plants.map((p) => p.name)).toEqual(expect.arrayContaining([
       'rs-no-expectations', 'endpoints-include-unready', 'evict-without-toleration-wait', 'ignore-assume-cache', 'kube-proxy-never-removes-endpoint',
+      'leader-acts-after-losing-lease',
     ]));
   });
 

@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import {
   IMAGE_TAGS, NODE_CPU_MILLI, NODE_PODS,
-  type ClusterFault, type ClusterScenario, type ClusterShape, type ClusterWorkload, type DeploymentSpec, type StaleComponent,
+  type ClusterFault, type ClusterScenario, type ClusterShape, type ClusterWorkload, type DeploymentSpec, type LeaderComponent, type StaleComponent,
 } from './scenario.ts';
 
 /** Workload changes happen in [0, CHANGES_HORIZON_MS); faults start in [0, FAULTS_HORIZON_MS). */
 export const CHANGES_HORIZON_MS = 60_000;
 export const FAULTS_HORIZON_MS = 60_000;
+/** Watch stalls are armed in [0, STALL_HORIZON_MS): with their 30 s trigger window, while the workload changes. */
+export const STALL_HORIZON_MS = 30_000;
+/** Leader isolations start in [0, LEADER_ISOLATION_HORIZON_MS). */
+export const LEADER_ISOLATION_HORIZON_MS = 20_000;
 /** Job pods and DaemonSet pods request this much CPU. */
 export const SMALL_POD_CPU_MILLI = 100;
 /** The workload is sized to this fraction of what the nodes that survive can hold (rollouts surge above it). */
@@ -123,6 +127,28 @@ export function faultArb(shape: ClusterShape): fc.Arbitrary<ClusterFault> {
   return fc.oneof(...episodes);
 }
 
+/**
+ * What the base scenario does not draw, drawn after it (so a seed that draws none of it replays the very
+ * scenario it generated before these existed): one cluster in three runs two scheduler and controller-manager
+ * replicas (leader election) and then, one time in two, a live leader loses its lease; one scenario in two
+ * stalls the ReplicaSet controller's pod watch (stale state).
+ */
+function extrasArb(shape: ClusterShape): fc.Arbitrary<{ replicas: number; faults: ClusterFault[] }> {
+  const stall = fc.record({ at: at(STALL_HORIZON_MS), kind: fc.constant('watch-stall' as const), resource: fc.constant('pods' as const), durationMs: fc.integer({ min: 2_000, max: 15_000 }) });
+  // Past the 10 s renew deadline the leader must stop; past ~17–20 s (15 s lease + a jittered 2 s retry)
+  // the other replica has taken over, and both are back once healed. Early in the workload's minute, so
+  // that changes after the heal give both replicas work.
+  const isolation = fc.record({
+    at: at(LEADER_ISOLATION_HORIZON_MS), kind: fc.constant('isolate-leader' as const), lease: fc.constantFrom<LeaderComponent>('scheduler', 'controllerManager'),
+    durationMs: fc.oneof({ weight: 1, arbitrary: fc.integer({ min: 5_000, max: 15_000 }) }, { weight: 3, arbitrary: fc.integer({ min: 18_000, max: 40_000 }) }),
+  });
+  const replicas = fc.oneof({ weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) });
+  return replicas.chain((r) => fc.record({
+    stall: fc.option(stall, { nil: undefined, freq: 2 }),
+    isolation: r > 1 ? fc.option(isolation, { nil: undefined, freq: 2 }) : fc.constant(undefined),
+  }).map(({ stall: st, isolation: iso }) => ({ replicas: r, faults: [...(iso ? [iso] : []), ...(st ? [st] : [])] })));
+}
+
 /** At most one node is lost for good: later `lost` flags are cleared. */
 function atMostOneLost(faults: ClusterFault[]): ClusterFault[] {
   let seen = false;
@@ -164,7 +190,7 @@ export function fitWorkload(workload: ClusterWorkload, survivors: number): Clust
 }
 
 export function clusterScenarioArb(): fc.Arbitrary<ClusterScenario> {
-  return shapeArb().chain((shape) => scenarioForShapeArb(shape));
+  return campaignScenarioArb();
 }
 
 /** Scenarios on a given cluster shape (the bench uses a bigger one than the campaign draws). */
@@ -176,4 +202,13 @@ export function scenarioForShapeArb(shape: ClusterShape, faults: { min: number; 
       workload: workloadArb(),
       faults: fc.array(faultArb(shape), { minLength: faults.min, maxLength: faults.max }).map((list) => atMostOneLost([...list].sort((a, b) => a.at - b.at))),
     }).map((s) => ({ ...s, workload: fitWorkload(s.workload, survivingNodes(s)) })));
+}
+
+/** The campaign's scenarios: the base ones, plus leader election and the stale-state faults aimed at it. */
+export function campaignScenarioArb(shape: fc.Arbitrary<ClusterShape> = shapeArb()): fc.Arbitrary<ClusterScenario> {
+  return shape.chain((base) => scenarioForShapeArb(base)).chain((s) => extrasArb(s.shape).map(({ replicas, faults }) => ({
+    ...s,
+    shape: replicas > 1 ? { ...s.shape, replicas } : s.shape,
+    faults: faults.length === 0 ? s.faults : [...s.faults, ...faults].sort((a, b) => a.at - b.at),
+  })));
 }

@@ -8,7 +8,8 @@ import { hostOf } from '../../bus/envelope.ts';
 import { applySchedule, type AppliedFault } from '../../faults/apply.ts';
 import type { Fault } from '../../faults/schedule.ts';
 import type { Simulation } from '../../host/simulation.ts';
-import type { ClusterFault, ClusterScenario } from './scenario.ts';
+import type { ClusterFault, ClusterScenario, LeaderComponent } from './scenario.ts';
+import { stallWatches } from './watch-stall.ts';
 
 /** A write-triggered crash waits this long at most for its write. */
 export const TRIGGER_WINDOW_MS = 30_000;
@@ -28,7 +29,10 @@ export function faultEnd(fault: ClusterFault): number {
     case 'watch-loss':
     case 'lag':
     case 'burst':
+    case 'isolate-leader':
       return fault.at + fault.durationMs;
+    case 'watch-stall':
+      return fault.at + TRIGGER_WINDOW_MS + fault.durationMs;
   }
 }
 
@@ -54,6 +58,12 @@ export interface FaultContext {
   quietFrom: number;
   /** Each fault as it is carried out (a trace records them). */
   onApplied?: (applied: AppliedFault) => void;
+  /** The address of the replica holding `component`'s Lease now (read outside the components), if any. */
+  leaseHolder?: (component: LeaderComponent) => string | undefined;
+  /** Every replica of the controller-manager (kcm-0…). */
+  controllerManagers?: readonly string[];
+  /** Counts what triggered faults did (`stallsStarted`, `leadersIsolated`) for the run's stats. */
+  count?: (stat: string) => void;
 }
 
 /** Arms every episode on the simulation's clock. */
@@ -63,8 +73,10 @@ export function armFaults(faults: readonly ClusterFault[], ctx: FaultContext): v
     quietFrom: ctx.base + ctx.quietFrom,
     ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}),
   });
-  faults.forEach((fault) => {
+  faults.forEach((fault, index) => {
     if (fault.kind === 'crash-after-write') armWriteTrigger(fault, ctx);
+    if (fault.kind === 'isolate-leader') armLeaderIsolation(fault, index, ctx);
+    if (fault.kind === 'watch-stall') armWatchStall(fault, ctx);
   });
 }
 
@@ -103,6 +115,8 @@ function expand(fault: ClusterFault, index: number, ctx: FaultContext): Fault[] 
         link: { drop: fault.drop, duplicate: fault.duplicate, reorder: true },
       }];
     case 'crash-after-write':
+    case 'isolate-leader':
+    case 'watch-stall':
       return [];
   }
 }
@@ -138,4 +152,53 @@ function armWriteTrigger(fault: Extract<ClusterFault, { kind: 'crash-after-write
       tap = undefined;
     }, Math.max(0, until - sim.now));
   }, Math.max(0, armAt - sim.now));
+}
+
+/** A live leader loses its lease: whoever holds it at `at` is cut off from every other host until healed. */
+function armLeaderIsolation(fault: Extract<ClusterFault, { kind: 'isolate-leader' }>, index: number, ctx: FaultContext): void {
+  const { sim } = ctx;
+  sim.clock.setTimeout(() => {
+    const leader = ctx.leaseHolder?.(fault.lease);
+    if (leader === undefined || !sim.has(leader)) return;
+    const id = `i${index}`;
+    const partition: Fault = { at: sim.now, kind: 'partition', id, from: [leader], to: ctx.hosts.filter((h) => h !== hostOf(leader)) };
+    sim.partition({ id, from: [leader], to: partition.to, oneWay: false });
+    ctx.count?.('leadersIsolated');
+    ctx.onApplied?.({ at: sim.now, fault: partition });
+    sim.clock.setTimeout(() => {
+      sim.heal(id);
+      ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'heal', id } });
+    }, fault.durationMs);
+  }, Math.max(0, ctx.base + fault.at - sim.now));
+}
+
+/** Stale state: from the ReplicaSet controller's next pod create after `at`, its pod watches stall. */
+function armWatchStall(fault: Extract<ClusterFault, { kind: 'watch-stall' }>, ctx: FaultContext): void {
+  const { sim } = ctx;
+  const targets = new Set(ctx.controllerManagers ?? ['kcm-0']);
+  const armAt = ctx.base + fault.at;
+  const until = Math.min(armAt + TRIGGER_WINDOW_MS, ctx.base + ctx.quietFrom);
+  sim.clock.setTimeout(() => {
+    let tap: Subscription | undefined = sim.bus.tap.subscribe((event) => {
+      if (!tap || event.kind !== 'send' || !targets.has(event.envelope.from) || event.envelope.type !== 'api.request') return;
+      const request = (event.envelope.message as unknown as { request: ApiRequest }).request;
+      if (request.verb !== 'create' || request.resource !== fault.resource || !ownedByReplicaSet(request.body)) return;
+      tap.unsubscribe();
+      tap = undefined;
+      // The create is on the wire; its watch event (and every later one on those streams) waits.
+      ctx.count?.('stallsStarted');
+      stallWatches(sim, { to: targets, kind: STALLED_KIND[fault.resource], durationMs: fault.durationMs, ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}) });
+    });
+    sim.clock.setTimeout(() => {
+      tap?.unsubscribe();
+      tap = undefined;
+    }, Math.max(0, until - sim.now));
+  }, Math.max(0, armAt - sim.now));
+}
+
+const STALLED_KIND: Record<Extract<ClusterFault, { kind: 'watch-stall' }>['resource'], string> = { pods: 'Pod' };
+
+function ownedByReplicaSet(body: unknown): boolean {
+  const refs = (body as { metadata?: { ownerReferences?: { kind?: string; controller?: boolean }[] } } | undefined)?.metadata?.ownerReferences;
+  return refs?.some((r) => r.kind === 'ReplicaSet' && r.controller === true) ?? false;
 }

@@ -25,6 +25,8 @@ const FAULT_FIELDS: Record<ClusterFault['kind'], readonly string[]> = {
   'watch-loss': ['target'],
   lag: [],
   burst: [],
+  'isolate-leader': ['lease'],
+  'watch-stall': ['resource'],
 };
 
 /** Checks a scenario decoded from a replay token or a scenario file; throws naming the first bad field. */
@@ -34,6 +36,7 @@ export function parseClusterScenario(value: unknown): ClusterScenario {
   const shape = obj(s.shape, 'scenario.shape');
   const apiservers = num(shape, 'apiservers', 'scenario.shape', 1, 9);
   num(shape, 'nodes', 'scenario.shape', 1, 50);
+  if (shape.replicas !== undefined) num(shape, 'replicas', 'scenario.shape', 1, 5);
   for (const c of list(shape, 'stale', 'scenario.shape')) {
     if (c !== 'controllerManager' && c !== 'scheduler') throw new Error('scenario.shape.stale lists controllerManager and/or scheduler');
     if (apiservers < 2) throw new Error('scenario.shape.stale needs at least 2 apiservers');

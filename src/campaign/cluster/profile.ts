@@ -12,7 +12,7 @@ import { clusterScenarioArb } from './arbitrary.ts';
 import { armFaults, lostNodes, quietAt } from './faults.ts';
 import { workloadObjects } from './manifests.ts';
 import { parseClusterScenario } from './parse.ts';
-import { CLUSTER_PLANTS, findClusterPlant } from './plants.ts';
+import { CLUSTER_PLANTS, findClusterPlant, plantedIn } from './plants.ts';
 import { NODE_CAPACITY, type ClusterScenario } from './scenario.ts';
 import { EtcdSnapshotter } from './snapshot.ts';
 import { awaitStable, ESR_BOUND_MS, SAFETY_PERIOD_MS, STABLE_WINDOW_MS } from './settle.ts';
@@ -25,18 +25,19 @@ function clusterSpec(scenario: ClusterScenario, plant: string | undefined): Reso
   const planted = findClusterPlant(plant);
   const staleApiserver = (component: 'controllerManager' | 'scheduler') =>
     scenario.shape.stale.includes(component) && scenario.shape.apiservers > 1 ? { apiserver: 'apiserver-1' } : {};
-  const plantFor = (settings: string) => (planted?.settings === settings ? { plant: planted.name } : {});
+  const plantFor = (settings: 'controllerManager' | 'scheduler') => (planted && plantedIn(planted, settings) ? { plant: planted.name } : {});
+  const replicas = (scenario.shape.replicas ?? 1) > 1 ? { replicas: scenario.shape.replicas } : {};
   const resolved = resolveClusterSpec({
     etcd: { members: 3 },
     apiservers: scenario.shape.apiservers,
     nodes: { count: scenario.shape.nodes, capacity: { ...NODE_CAPACITY } },
     components: {
-      controllerManager: { ...staleApiserver('controllerManager'), ...plantFor('controllerManager') } as ComponentSettings['controllerManager'],
-      scheduler: { ...staleApiserver('scheduler'), ...plantFor('scheduler') },
+      controllerManager: { ...staleApiserver('controllerManager'), ...plantFor('controllerManager'), ...replicas } as ComponentSettings['controllerManager'],
+      scheduler: { ...staleApiserver('scheduler'), ...plantFor('scheduler'), ...replicas },
     },
   });
   // kube-proxy settings are code-only (not part of a spec file): set on the resolved spec.
-  if (planted?.settings === 'kubeProxy') resolved.components.kubeProxy = { plant: planted.name };
+  if (planted && plantedIn(planted, 'kubeProxy')) resolved.components.kubeProxy = { plant: planted.name };
   return resolved;
 }
 
@@ -96,6 +97,9 @@ export function runClusterScenario(scenario: ClusterScenario, options: RunOption
     const hosts = [...new Set(sim.addresses().map((a) => a.split('/')[0]))];
     armFaults(scenario.faults, {
       sim, base, quietFrom: quiet - base, apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts,
+      controllerManagers: cluster.controllerManagers,
+      count: (stat) => void (stats[stat] = (stats[stat] ?? 0) + 1),
+      leaseHolder: (component) => snapshotter.leaseHolder(component === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager'),
       ...(tracer ? { onApplied: tracer.onFault } : {}),
     });
     let latest: ClusterView | undefined;

@@ -13,6 +13,11 @@ export interface ClusterShape {
    * link to etcd `lag` faults slow down. Empty with a single apiserver.
    */
   stale: StaleComponent[];
+  /**
+   * kube-scheduler and kube-controller-manager replicas each (absent: 1). With 2, they elect a leader
+   * through their Leases and `isolate-leader` faults can make a live leader lose its lease.
+   */
+  replicas?: number;
 }
 
 export type StaleComponent = 'controllerManager' | 'scheduler';
@@ -81,7 +86,23 @@ export type ClusterFault =
    */
   | { at: number; kind: 'lag'; apiserver: number; delayMs: number; durationMs: number }
   /** Message loss, duplication and reordering on every link for `durationMs`. */
-  | { at: number; kind: 'burst'; drop: number; duplicate: number; durationMs: number };
+  | { at: number; kind: 'burst'; drop: number; duplicate: number; durationMs: number }
+  /**
+   * A leader that loses its lease while alive: at `at`, the replica holding the `lease` component's Lease
+   * (read from etcd then) is cut off from every other host for `durationMs` — past the 10 s renew
+   * deadline it must stop acting, past the 15 s lease another replica takes over. Only with 2+ replicas.
+   */
+  | { at: number; kind: 'isolate-leader'; lease: LeaderComponent; durationMs: number }
+  /**
+   * Stale state aimed at the ReplicaSet controller (Sieve): armed at `at`, from the next pod the
+   * controller-manager creates for a ReplicaSet (its sync right after a scale-up, a rollout, a lost pod),
+   * the `resource` watch streams to every controller-manager replica stall for `durationMs`, then deliver
+   * what they held, in order (an HTTP/2 stream out of flow-control window while the others flow): the
+   * controller's next syncs see the ReplicaSet's new status but not its new pods.
+   */
+  | { at: number; kind: 'watch-stall'; resource: 'pods'; durationMs: number };
+
+export type LeaderComponent = 'scheduler' | 'controllerManager';
 
 export interface ClusterScenario {
   seed: number;

@@ -52,6 +52,14 @@ export class EtcdSnapshotter {
     return fromResourceLists(lists as Parameters<typeof fromResourceLists>[0], { time: this.sim.now, liveNodes, rules });
   }
 
+  /** The address of the replica holding Lease kube-system/`name` ("<address>_<uuid>"), if any. */
+  leaseHolder(name: string): string | undefined {
+    const response = this.freshestStore()?.range({ key: `/registry/leases/kube-system/${name}` });
+    if (!response || !('kvs' in response) || response.kvs.length === 0) return undefined;
+    const holder = (JSON.parse(response.kvs[0].value) as { spec?: { holderIdentity?: string } }).spec?.holderIdentity;
+    return holder ? holder.slice(0, holder.lastIndexOf('_')) : undefined;
+  }
+
   private freshestStore() {
     let best: { applied: number; kv: NonNullable<ReturnType<typeof memberContext>>['server']['kv'] } | undefined;
     for (const address of this.members) {

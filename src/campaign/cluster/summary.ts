@@ -6,6 +6,7 @@ import type { ClusterFault, ClusterScenario } from './scenario.ts';
 export function summarizeClusterScenario(scenario: ClusterScenario): string {
   const { shape, workload } = scenario;
   const stale = shape.stale.length > 0 ? `; ${shape.stale.join(' and ')} on apiserver-1` : '';
+  const replicas = (shape.replicas ?? 1) > 1 ? `, ${shape.replicas} scheduler and controller-manager replicas` : '';
   const deployments = workload.deployments.map((d, i) => {
     const extras = [
       d.maxSurge !== undefined ? `maxSurge ${d.maxSurge} maxUnavailable ${d.maxUnavailable}` : '',
@@ -20,7 +21,7 @@ export function summarizeClusterScenario(scenario: ClusterScenario): string {
     return `  ${c.at}ms ${deploymentName(c.deployment)}: ${what}`;
   });
   return [
-    `seed ${scenario.seed}: 3 etcd, ${shape.apiservers} apiserver(s), ${shape.nodes} nodes${stale}; faults and changes over ${quietAt(scenario)} ms after the workload was applied`,
+    `seed ${scenario.seed}: 3 etcd, ${shape.apiservers} apiserver(s), ${shape.nodes} nodes${replicas}${stale}; faults and changes over ${quietAt(scenario)} ms after the workload was applied`,
     'workload:', ...deployments, ...jobs, ...(workload.daemonSet ? ['  DaemonSet agent'] : []),
     ...(workload.unreadyPod ? ['  Pod unready (never Ready) behind Service unready'] : []),
     `changes (${changes.length}):`, ...changes,
@@ -43,5 +44,9 @@ export function describeFault(f: ClusterFault): string {
       return `${span} apiserver-${f.apiserver}/etcd ↔ etcd delayed ${f.delayMs} ms`;
     case 'burst':
       return `${span} every link drops ${(f.drop * 100).toFixed(0)} %, duplicates ${(f.duplicate * 100).toFixed(0)} %, reorders`;
+    case 'isolate-leader':
+      return `${span} partition the ${f.lease} replica holding its Lease from every other host`;
+    case 'watch-stall':
+      return `${f.at}ms from the controller-manager's next pod create for a ReplicaSet (within 30 s), its ${f.resource} watch events stall for ${f.durationMs} ms`;
   }
 }
