@@ -2,6 +2,7 @@ import type { RangeResult, WatchResponseMessage } from '../../src/etcd/protocol.
 import type { EtcdOutcome } from '../../src/apiserver/flows/index.ts';
 import { cachePrefixOf } from '../../src/apiserver/resources.ts';
 import { WatchCache } from '../../src/apiserver/watch-cache/cache.ts';
+import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../etcd-client/keepalive.ts';
 import { nextId, observe, send } from './context.ts';
 import { resumeCacheWaiters } from './runner.ts';
 import type { ApiServerContext, CacheFeed } from './types.ts';
@@ -10,11 +11,16 @@ import { dispatch, terminateWatchers } from './watches.ts';
 /**
  * The feeds of the watch caches (upstream's cacher reflector): per etcd prefix, one list through the etcd
  * client actor, then one etcd watch from the list's revision + 1. A feed starts over (list, then watch)
- * when etcd cancels the watch because its start was compacted, or when it has been silent for
- * cacheStallMs (the etcd client asks for progress on quiet watches, so silence means it is gone).
+ * when etcd cancels the watch because its start was compacted, or the etcd client says it no longer has it.
+ * A quiet resource's watch is silent by right (the etcd client watches its connections, not each watch), so
+ * a feed silent for cacheStallMs asks the client for progress (again every cacheStallMs while silent): the
+ * answer shows the watch alive; a client that restarted answers that it has no such watch. Only a feed
+ * unanswered for longer than the client's own failover (keepalive time + timeout) is started over.
  */
 
 const LIST_RETRY_MS = 1_000;
+/** How long the etcd client may take to notice a dead member and resume its watches elsewhere. */
+const ETCD_CLIENT_FAILOVER_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
 
 export function startFeeds(ctx: ApiServerContext): void {
   for (const resource of ctx.served) {
@@ -89,6 +95,12 @@ export function handleWatchResponse(ctx: ApiServerContext, watchId: string, resp
     restartFeed(ctx, feed);
     return;
   }
+  if (response.canceled) {
+    // The etcd client resumes every other cancellation itself; one relayed means the watch is gone.
+    observe(ctx, { type: 'obs.api.cacheStalled', at: ctx.now(), prefix: feed.cache.prefix });
+    restartFeed(ctx, feed);
+    return;
+  }
   const cache = feed.cache;
   if (response.events.length > 0) {
     const events = cache.apply(response.events, response.header.revision);
@@ -110,14 +122,20 @@ function restartFeed(ctx: ApiServerContext, feed: CacheFeed): void {
   startList(ctx, feed);
 }
 
-/** Retry failed lists, restart silent feeds. */
+/** Retry failed lists; ask silent feeds' watches for progress; restart feeds that stay unanswered. */
 export function checkFeeds(ctx: ApiServerContext): void {
   const now = ctx.now();
+  const stall = ctx.config.cacheStallMs;
   for (const feed of ctx.feeds.values()) {
+    const silentFor = now - feed.lastHeardAt;
     if (feed.retryAt !== undefined && now >= feed.retryAt) startList(ctx, feed);
-    else if (now - feed.lastHeardAt >= ctx.config.cacheStallMs) {
+    else if (silentFor < stall) continue;
+    else if (!feed.watchId || silentFor >= stall + ETCD_CLIENT_FAILOVER_MS) {
       observe(ctx, { type: 'obs.api.cacheStalled', at: now, prefix: feed.cache.prefix });
       restartFeed(ctx, feed);
+    } else if (feed.progressAskedAt === undefined || now - feed.progressAskedAt >= stall) {
+      feed.progressAskedAt = now;
+      send(ctx, ctx.config.etcdClient, { type: 'etcd.client.watch.progress', watchId: feed.watchId });
     }
   }
 }

@@ -59,6 +59,8 @@ export interface CacheFeed {
   lastHeardAt: number;
   /** Retry the list at this time after a failure. */
   retryAt?: number;
+  /** When a silent feed last asked the etcd client for progress (see checkFeeds). */
+  progressAskedAt?: number;
 }
 
 export interface ApiServerContext {

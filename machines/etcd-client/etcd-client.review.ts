@@ -27,7 +27,7 @@ const ctx = (snapshot: AnyMachineSnapshot) => snapshot.context as EtcdClientCont
 
 /** Which operations and watches are outstanding decides every guard, so it is part of the state. */
 export const reviewSerializeState: ReviewModule['reviewSerializeState'] = (snapshot) =>
-  JSON.stringify([snapshot.value, [...ctx(snapshot).pending.keys()].sort(), Object.keys(ctx(snapshot).watches).sort()]);
+  JSON.stringify([snapshot.value, [...ctx(snapshot).pending.keys()].sort(), [...ctx(snapshot).watches.keys()].sort()]);
 
 /** `pending` is mutated in place, so every snapshot `transition` returns would share it: explore by replay. */
 export const reviewExploration: ReviewModule['reviewExploration'] = 'replay';
@@ -51,7 +51,7 @@ function responsesTo(snapshot: AnyMachineSnapshot): AnyEventObject[] {
 }
 
 function watchResponsesTo(snapshot: AnyMachineSnapshot): AnyEventObject[] {
-  const answers: AnyEventObject[] = Object.values(ctx(snapshot).watches).flatMap((watch) => {
+  const answers: AnyEventObject[] = [...ctx(snapshot).watches.values()].flatMap((watch) => {
     const response = (fields: object) => ({
       type: 'etcd.watch.response', from: watch.target, watchId: watch.streamId, header: header(7), events: [], ...fields,
     });
@@ -66,6 +66,18 @@ function watchResponsesTo(snapshot: AnyMachineSnapshot): AnyEventObject[] {
   return [...answers, { type: 'etcd.watch.response', from: 'etcd-1', watchId: 'w-unknown#0', header: header(7), events: [] }];
 }
 
+/** Answers to each connection's ping: from the incarnation it knows (alive), and from a restarted member (reset). */
+function pongsTo(snapshot: AnyMachineSnapshot): AnyEventObject[] {
+  return [...ctx(snapshot).connections].flatMap(([member, connection]) => {
+    const id = connection.probe?.id ?? 'client-0:keepalive:0';
+    const incarnation = connection.incarnation ?? 0;
+    return [
+      { type: 'health.ok', from: member, id, incarnation },
+      { type: 'health.ok', from: member, id, incarnation: incarnation + 1 },
+    ];
+  });
+}
+
 export const reviewEvents: ReviewModule['reviewEvents'] = {
   'etcd.client.invoke': [
     { type: 'etcd.client.invoke', opId: 'op-put', request: { op: 'put', key: '/registry/pods/a', value: 'v1' }, replyTo: 'apiserver-0' },
@@ -76,28 +88,39 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'etcd.client.watch.progress': [{ type: 'etcd.client.watch.progress', watchId: 'w' }],
   'etcd.response': responsesTo,
   'etcd.watch.response': watchResponsesTo,
+  'health.ok': pongsTo,
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {
   idle: (snapshot) =>
-    ctx(snapshot).pending.size === 0 && Object.keys(ctx(snapshot).watches).length === 0
+    ctx(snapshot).pending.size === 0 && ctx(snapshot).watches.size === 0
       ? null
       : 'idle with an operation or a watch outstanding',
   busy: (snapshot) =>
-    ctx(snapshot).pending.size > 0 || Object.keys(ctx(snapshot).watches).length > 0
+    ctx(snapshot).pending.size > 0 || ctx(snapshot).watches.size > 0
       ? null
-      : 'busy with nothing outstanding (the tick would never stop)',
+      : 'busy with nothing outstanding (the timer would never stop)',
   '*': (snapshot) => {
-    const { pending, watches, members } = ctx(snapshot);
+    const { pending, watches, members, connections, timer } = ctx(snapshot);
+    // Settled in busy, the timer is armed no later than every deadline noted since (else one would be missed).
+    if (snapshot.matches('busy') && timer.earliest < timer.at) return `timer armed for ${timer.at} but ${timer.earliest} is due first`;
+    for (const [member, connection] of connections) {
+      if (!members.includes(member)) return `a connection to ${member}, not a member`;
+      if (connection.probe && connection.probe.deadline < timer.at && snapshot.matches('busy')) {
+        return `the ping to ${member} times out at ${connection.probe.deadline}, before the timer (${timer.at})`;
+      }
+    }
     for (const op of pending.values()) {
       // Late answers are recognised by the attempt in the wire id; a mismatch would accept them.
       const wire = parseWireId(op.requestId);
       if (wire.id !== op.opId || wire.attempt !== op.attempt) return `${op.opId} waits for ${op.requestId}, not its attempt ${op.attempt}`;
       if (!members.includes(op.target)) return `${op.opId} is sent to ${op.target}, not a member`;
+      if (!connections.has(op.target)) return `${op.opId} waits on ${op.target} without a connection (no keepalive watches it)`;
     }
-    for (const watch of Object.values(watches)) {
+    for (const watch of watches.values()) {
       if (watch.streamId !== wireId(watch.watchId, watch.resumes)) return `watch ${watch.watchId} listens on ${watch.streamId} after ${watch.resumes} resumes`;
       if (!members.includes(watch.target)) return `watch ${watch.watchId} is on ${watch.target}, not a member`;
+      if (!connections.has(watch.target)) return `watch ${watch.watchId} is on ${watch.target} without a connection (no keepalive watches it)`;
     }
     return null;
   },

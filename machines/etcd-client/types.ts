@@ -2,6 +2,7 @@ import type { Address } from '../../src/bus/envelope.ts';
 import type {
   EtcdError, KvRequest, KvResponseMessage, WatchCreateRequest, WatchRequestMessage, WatchResponseMessage,
 } from '../../src/etcd/protocol.ts';
+import type { HealthOk } from '../../src/host/contract.ts';
 import type { RngState } from '../../src/sim/random.ts';
 
 export interface EtcdClientConfig {
@@ -11,10 +12,17 @@ export interface EtcdClientConfig {
   attemptTimeoutMs?: number;
   /** The whole operation's budget (etcd's request timeout; the apiserver uses 5 s... per attempt here). */
   requestTimeoutMs?: number;
-  /** How often pending requests and watches are checked. */
-  tickMs?: number;
-  /** A watch stream with no response for this long is resumed on another member. */
-  watchStallMs?: number;
+  /**
+   * gRPC keepalive on each client→member connection (kube-apiserver's etcd3.go: `keepaliveTime = 30s`):
+   * a connection with open streams that has received nothing for this long is pinged.
+   */
+  keepaliveTimeMs?: number;
+  /**
+   * No answer to the ping within this long (etcd3.go: `keepaliveTimeout = 10s`) and the connection is
+   * closed: its watches resume on another member, its requests fail over. Also bounds how long a new
+   * watch may wait for its `created` response.
+   */
+  keepaliveTimeoutMs?: number;
 }
 
 /** Invoke an operation. `replyTo` set: the outcome is also sent back over the bus as `etcd.client.result`. */
@@ -29,7 +37,10 @@ export interface ClientInvoke {
 export type ClientWatch =
   | { type: 'etcd.client.watch'; watchId: string; request: WatchCreateRequest; replyTo?: Address }
   | { type: 'etcd.client.unwatch'; watchId: string }
-  /** Ask the member serving the watch for a progress notification now (clientv3's RequestProgress). */
+  /**
+   * Ask the member serving the watch for a progress notification now (clientv3's RequestProgress). For a
+   * watch the client does not have, it answers the sender at once with a canceled `etcd.client.watchEvent`.
+   */
   | { type: 'etcd.client.watch.progress'; watchId: string };
 
 export type OpOutcome =
@@ -75,7 +86,8 @@ export interface OpenWatch {
   target: Address;
   /** Highest revision whose events were delivered (or confirmed by progress). */
   lastRevision: number;
-  lastHeardAt: number;
+  /** Until the member confirms the stream (`created`): when it is given up; 0 once created. */
+  createDeadline: number;
   resumes: number;
   /** The `seq` the next response on the current stream must carry; a gap means the stream broke. */
   nextSeq: number;
@@ -86,8 +98,8 @@ export interface EtcdClientContext {
   members: Address[];
   attemptTimeoutMs: number;
   requestTimeoutMs: number;
-  tickMs: number;
-  watchStallMs: number;
+  keepaliveTimeMs: number;
+  keepaliveTimeoutMs: number;
   /** Member believed to be leader, from the latest hint or successful write. */
   leaderHint: Address | null;
   /** Round-robin cursor for when there is no hint. */
@@ -97,16 +109,36 @@ export interface EtcdClientContext {
    * and etcd member's contexts): starting or completing one is O(1) however many are in flight.
    */
   pending: Map<string, PendingOp>;
-  watches: Record<string, OpenWatch>;
+  /** Open watches by client-level watch id; mutated in place, as `pending`. */
+  watches: Map<string, OpenWatch>;
+  /** One gRPC connection per member in use, with its keepalive state; mutated in place. */
+  connections: Map<Address, Connection>;
+  /**
+   * The one timer: `at` is when it is armed for (on entering `busy`), `earliest` the earliest deadline
+   * noted since; when that is sooner, `busy` is re-entered to re-arm. Mutated in place.
+   */
+  timer: { at: number; earliest: number };
+  /** Numbers the keepalive pings. */
   sequence: number;
   rng: RngState;
   now: () => number;
 }
 
+/** A client→member connection (a gRPC transport), as far as keepalive is concerned. */
+export interface Connection {
+  /** The member process's incarnation, from the first ping's answer: a new one means the transport was reset. */
+  incarnation?: number;
+  /** When anything was last received from the member on this connection. */
+  lastHeardAt: number;
+  /** An unanswered ping: its id and when the connection is given up. */
+  probe?: { id: string; deadline: number };
+}
+
 export type EtcdClientEvent =
   | ClientInvoke
-  | ClientWatch
+  | (ClientWatch & { from?: Address })
   | (KvResponseMessage & { from: Address })
-  | (WatchResponseMessage & { from: Address });
+  | (WatchResponseMessage & { from: Address })
+  | HealthOk;
 
 export type { WatchRequestMessage };

@@ -13,9 +13,10 @@ const CASES = [
   ['append-not-persisted', 3, 'raft'], // run 1
   ['vote-without-log-check', 7, 'raft'], // run 5
   ['readindex-without-quorum', 20, 'linearizability'], // run 18: a leader isolated without CheckQuorum serves a stale read
-  // run 20: a Figure 8 episode (src/faults/arbitrary.ts) — the re-elected leader counts its old-term entry
-  // committed, is cut off, and the leader of the term between overwrites it.
-  ['commit-previous-term-by-counting', 24, 'raft'],
+  // run 26 (8 of runs 1–100; run 20, 10 of 100, before the etcd client's keepalive changed the clients'
+  // traffic): a Figure 8 episode (src/faults/arbitrary.ts) — the re-elected leader counts its old-term
+  // entry committed, is cut off, and the leader of the term between overwrites it.
+  ['commit-previous-term-by-counting', 28, 'raft'],
 ] as const;
 
 describe('the etcd campaign catches planted bugs within a bounded number of runs', () => {

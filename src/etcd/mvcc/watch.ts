@@ -44,6 +44,8 @@ export interface WatchHubOptions {
   maxEventsPerResponse?: number;
 }
 
+const NO_EVENTS: readonly Event[] = Object.freeze([]);
+
 /** The id etcd reports for a watch that could not be created. */
 export const INVALID_WATCH_ID = -1;
 
@@ -205,7 +207,7 @@ export class WatchHub {
       }
       const events = this.select(w, c.events);
       w.nextRev = c.revision + 1;
-      if (events.length > 0) this.pushEvents(w, events, c.revision);
+      if (events.length > 0) this.pushEvents(w, events as Event[], c.revision);
     }
   }
 
@@ -231,14 +233,15 @@ export class WatchHub {
     if (batch.length > 0) this.pushEvents(w, batch, current);
   }
 
-  private select(w: Watcher, events: readonly Event[]): Event[] {
-    const out: Event[] = [];
+  /** The events `w` sees. Every watcher is asked on every commit and most see nothing: no array for them. */
+  private select(w: Watcher, events: readonly Event[]): readonly Event[] {
+    let out: Event[] | undefined;
     for (const e of events) {
       if (!spanContains(w.span, e.kv.key)) continue;
       if ((e.type === 'PUT' && w.noPut) || (e.type === 'DELETE' && w.noDelete)) continue;
-      out.push(w.prevKv || !e.prevKv ? e : { type: e.type, kv: e.kv });
+      (out ??= []).push(w.prevKv || !e.prevKv ? e : { type: e.type, kv: e.kv });
     }
-    return out;
+    return out ?? NO_EVENTS;
   }
 
   private pushEvents(w: Watcher, events: Event[], revision: number): void {
