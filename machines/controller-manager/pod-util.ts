@@ -10,7 +10,11 @@ export function isPodActive(pod: Pod): boolean {
 }
 
 export function podReadyCondition(pod: Pod): PodCondition | undefined {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+  // A plain loop: ReplicaSet syncs call this for every pod they own.
+  const conditions = pod.status?.conditions;
+  if (conditions === undefined) return undefined;
+  for (let i = 0; i < conditions.length; i++) if (conditions[i].type === 'Ready') return conditions[i];
+  return undefined;
 }
 
 export function isPodReady(pod: Pod): boolean {
@@ -19,9 +23,14 @@ export function isPodReady(pod: Pod): boolean {
 
 /** podutil.IsPodAvailable: ready, and for more than minReadySeconds (strictly). */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
+  return isReadyConditionAvailable(podReadyCondition(pod), minReadySeconds, now);
+}
+
+/** IsPodAvailable given the pod's Ready condition (for loops that already looked it up). */
+export function isReadyConditionAvailable(ready: PodCondition | undefined, minReadySeconds: number, now: number): boolean {
+  if (ready?.status !== 'True') return false;
   if (minReadySeconds === 0) return true;
-  const since = podReadyCondition(pod)?.lastTransitionTime;
+  const since = ready.lastTransitionTime;
   return since !== undefined && parseTimestamp(since) + minReadySeconds * 1000 < now;
 }
 

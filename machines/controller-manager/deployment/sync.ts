@@ -5,10 +5,10 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { matches, selectorFromLabelSelector } from '../../../src/api/index.ts';
 import {
-  getNamespaced, listNamespace, splitMetaNamespaceKey, type InformerState,
+  CONTROLLER_UID_INDEX, getNamespaced, listByIndex, listNamespace, splitMetaNamespaceKey, type InformerState,
 } from '../../../src/client/index.ts';
 import type { ResolvedConfig } from '../config.ts';
-import { adopted, claimDecision, controllerOf, newControllerRef, released } from '../controller-ref.ts';
+import { adopted, claimDecision, newControllerRef, released } from '../controller-ref.ts';
 import type { EventSpec } from '../events.ts';
 import type { JobPlan } from '../jobs.ts';
 import { cleanupDeployment } from './cleanup.ts';
@@ -64,15 +64,20 @@ function claimReplicaSets(p: Planner, d: Deployment, view: DeploymentView): Repl
   return claimed;
 }
 
-/** getPodMapForDeployment: the pods its selector matches, by owning ReplicaSet uid (inactive ones too). */
+/**
+ * getPodMapForDeployment: the pods its selector matches, by owning ReplicaSet uid (inactive ones too).
+ * Upstream lists the namespace and groups by ControllerRef; the controller-uid index gives each
+ * ReplicaSet's pods directly, in the same (key) order, without walking every pod of the namespace.
+ */
 function podMapFor(d: Deployment, rsList: readonly ReplicaSet[], view: DeploymentView): Map<string, Pod[]> {
   const map = new Map<string, Pod[]>(rsList.map((rs) => [rs.metadata?.uid ?? '', []]));
   const selector = selectorOf(d);
   if (!selector) return map;
-  for (const pod of listNamespace(view.pods, d.metadata?.namespace ?? '')) {
-    if (!matches(selector, pod.metadata?.labels)) continue;
-    const ref = controllerOf(pod);
-    if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(pod);
+  const namespace = d.metadata?.namespace ?? '';
+  for (const [uid, pods] of map) {
+    for (const pod of listByIndex(view.pods, CONTROLLER_UID_INDEX, uid)) {
+      if ((pod.metadata?.namespace ?? '') === namespace && matches(selector, pod.metadata?.labels)) pods.push(pod);
+    }
   }
   return map;
 }

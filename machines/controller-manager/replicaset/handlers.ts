@@ -4,10 +4,10 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { metaNamespaceKey, queueAdd, queueAddAfter, type Delta } from '../../../src/client/index.ts';
-import { canonicalJson } from '../../../src/api/index.ts';
 import { controllerOf } from '../controller-ref.ts';
 import { creationObserved, deleteExpectations, deletionObserved } from '../expectations.ts';
 import { isPodReady } from '../pod-util.ts';
+import { sameFlat } from './flat-equal.ts';
 import { replicaSetsMatchingPod, resolveReplicaSet, type ReplicaSetView } from './lookup.ts';
 import type { ReplicaSetControllerState } from './state.ts';
 
@@ -65,7 +65,7 @@ function addPod(state: State, view: ReplicaSetView, pod: Pod): State {
 function updatePod(state: State, view: ReplicaSetView, old: Pod, cur: Pod, now: number): State {
   // A resync re-delivers the same version: nothing changed.
   if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return state;
-  const labelChanged = canonicalJson(old.metadata?.labels ?? {}) !== canonicalJson(cur.metadata?.labels ?? {});
+  const labelChanged = !sameFlat(old.metadata?.labels ?? {}, cur.metadata?.labels ?? {});
   if (cur.metadata?.deletionTimestamp) {
     // A graceful deletion began: replace the pod now rather than when the kubelet removes it.
     const next = deletePod(state, view, cur);
@@ -73,7 +73,7 @@ function updatePod(state: State, view: ReplicaSetView, old: Pod, cur: Pod, now: 
   }
   const curRef = controllerOf(cur);
   const oldRef = controllerOf(old);
-  const refChanged = canonicalJson(curRef ?? null) !== canonicalJson(oldRef ?? null);
+  const refChanged = !sameFlat(curRef, oldRef);
   let next = state;
   if (refChanged && oldRef) {
     const previous = resolveReplicaSet(view, old.metadata?.namespace ?? '', oldRef);

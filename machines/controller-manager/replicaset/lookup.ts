@@ -5,7 +5,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isEverything, matches, selectorFromLabelSelector } from '../../../src/api/index.ts';
 import {
-  CONTROLLER_UID_INDEX, ORPHAN_INDEX_KEY, getNamespaced, listByIndex, listNamespace, type InformerState,
+  CONTROLLER_UID_INDEX, ORPHAN_INDEX_KEY, getNamespaced, listByIndex, listNamespace, storeGet, storeIndexKeys, type InformerState,
 } from '../../../src/client/index.ts';
 import { controllerOf } from '../controller-ref.ts';
 import { isPodActive } from '../pod-util.ts';
@@ -39,12 +39,26 @@ export function replicaSetsMatchingPod(view: ReplicaSetView, pod: Pod): ReplicaS
   });
 }
 
-/** getRSPods: pods indexed under the ReplicaSet's uid, plus orphans, in its namespace. */
+/**
+ * getRSPods: pods indexed under the ReplicaSet's uid, plus orphans, in its namespace, ordered by name.
+ * Both index buckets hold keys ("<namespace>/<name>") sorted by code units, so merging them gives that
+ * order without a sort (upstream walks the indexer's order; a fixed order keeps runs reproducible). This
+ * runs on every sync of a ReplicaSet with all its pods, so it allocates one array and nothing else.
+ */
 export function candidatePods(view: ReplicaSetView, rs: ReplicaSet): Pod[] {
   const namespace = rs.metadata?.namespace ?? '';
-  return [...listByIndex(view.pods, CONTROLLER_UID_INDEX, rs.metadata?.uid ?? ''), ...listByIndex(view.pods, CONTROLLER_UID_INDEX, ORPHAN_INDEX_KEY)]
-    .filter((pod) => pod.metadata?.namespace === namespace)
-    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const store = view.pods.store;
+  const owned = storeIndexKeys(store, CONTROLLER_UID_INDEX, rs.metadata?.uid ?? '');
+  const orphans = storeIndexKeys(store, CONTROLLER_UID_INDEX, ORPHAN_INDEX_KEY);
+  const pods: Pod[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < owned.length || j < orphans.length) {
+    const key = j >= orphans.length || (i < owned.length && owned[i] < orphans[j]) ? owned[i++] : orphans[j++];
+    const pod = storeGet(store, key);
+    if (pod !== undefined && pod.metadata?.namespace === namespace) pods.push(pod);
+  }
+  return pods;
 }
 
 /** getIndirectlyRelatedPods: the pods of every ReplicaSet with the same controller (a Deployment's). */

@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { canonicalJson, matches, selectorFromSet } from '../../../src/api/index.ts';
 import type { ApiFailure } from '../../../src/client/index.ts';
 import { rfc3339 } from '../../../src/kubelet/format.ts';
-import { isPodAvailable, isPodReady } from '../pod-util.ts';
+import { isReadyConditionAvailable, podReadyCondition } from '../pod-util.ts';
 
 export function replicasOf(rs: ReplicaSet): number {
   return rs.spec?.replicas ?? 1;
@@ -30,11 +30,13 @@ export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], manageErro
   let fullyLabeled = 0;
   let ready = 0;
   let available = 0;
+  // Runs over every pod of the ReplicaSet on every sync: the Ready condition is looked up once per pod.
   for (const pod of pods) {
     if (matches(templateSelector, pod.metadata?.labels)) fullyLabeled++;
-    if (isPodReady(pod)) {
+    const readyCondition = podReadyCondition(pod);
+    if (readyCondition?.status === 'True') {
       ready++;
-      if (isPodAvailable(pod, minReadySeconds, now)) available++;
+      if (isReadyConditionAvailable(readyCondition, minReadySeconds, now)) available++;
     }
   }
   let conditions: ReplicaSetCondition[] = [...(rs.status?.conditions ?? [])];

@@ -85,7 +85,8 @@ export function syncReplicaSet(state: ReplicaSetControllerState, view: ReplicaSe
   const claimed: Pod[] = [];
   const claimCalls: PlannedCall[] = [];
   let adopting = false;
-  for (const pod of candidatePods(view, rs).filter(isPodActive)) {
+  for (const pod of candidatePods(view, rs)) {
+    if (!isPodActive(pod)) continue;
     const decision = claimDecision(rs, pod, matches(selector, pod.metadata?.labels));
     if (decision === 'owned') claimed.push(pod);
     if (decision === 'adopt') {

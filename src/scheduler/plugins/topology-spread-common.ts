@@ -129,9 +129,9 @@ export function spreadConstraints(pod: Pod, snapshot: Snapshot, action: WhenUnsa
 
 // Counting matching pods is the hot loop of a cycle (every pod of every node, per constraint). A NodeInfo's
 // pod list is an immutable value replaced whenever the node's pods change, so counts are remembered per
-// (pod list, namespace, selector): a scheduler re-counts only the nodes that changed since its last cycle.
+// (namespace, selector, pod list): a scheduler re-counts only the nodes that changed since its last cycle.
 // Selectors are interned to small numbers so a lookup hashes no long strings.
-const counts = new WeakMap<readonly PodInfo[], Map<string, Map<number, number>>>();
+const countsBySelector = new Map<string, WeakMap<readonly PodInfo[], number>>();
 const selectorIds = new WeakMap<Selector, number>();
 const internedSelectors = new Map<string, number>();
 
@@ -151,27 +151,33 @@ function selectorId(selector: Selector): number {
 
 /** countPodsMatchSelector: same namespace, not terminating; an empty selector counts nothing. */
 export function countPodsMatchSelector(pods: readonly PodInfo[], selector: Selector, namespace: string): number {
-  if (isEverything(selector)) return 0;
-  let byNamespace = counts.get(pods);
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    counts.set(pods, byNamespace);
+  return podCounter(selector, namespace)(pods);
+}
+
+/**
+ * countPodsMatchSelector with the selector and namespace fixed, for a loop over nodes: the memo for
+ * (namespace, selector) is found once, so each node costs one lookup by its pod list.
+ */
+export function podCounter(selector: Selector, namespace: string): (pods: readonly PodInfo[]) => number {
+  if (isEverything(selector)) return () => 0;
+  const memoKey = `${selectorId(selector)}\u0000${namespace}`;
+  let memo = countsBySelector.get(memoKey);
+  if (memo === undefined) {
+    memo = new WeakMap();
+    countsBySelector.set(memoKey, memo);
   }
-  let bySelector = byNamespace.get(namespace);
-  if (bySelector === undefined) {
-    bySelector = new Map();
-    byNamespace.set(namespace, bySelector);
-  }
-  const id = selectorId(selector);
-  const known = bySelector.get(id);
-  if (known !== undefined) return known;
-  let n = 0;
-  for (const p of pods) {
-    if (p.pod.metadata?.deletionTimestamp !== undefined || podNamespace(p.pod) !== namespace) continue;
-    if (matches(selector, p.pod.metadata?.labels)) n++;
-  }
-  bySelector.set(id, n);
-  return n;
+  const known = memo;
+  return (pods) => {
+    const cached = known.get(pods);
+    if (cached !== undefined) return cached;
+    let n = 0;
+    for (const p of pods) {
+      if (p.pod.metadata?.deletionTimestamp !== undefined || podNamespace(p.pod) !== namespace) continue;
+      if (matches(selector, p.pod.metadata?.labels)) n++;
+    }
+    known.set(pods, n);
+    return n;
+  };
 }
 
 export function nodeLabelsMatchSpreadConstraints(labels: Labels, constraints: readonly SpreadConstraint[]): boolean {

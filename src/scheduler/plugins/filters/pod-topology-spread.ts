@@ -34,6 +34,8 @@ const MAX_INT32 = 2147483647;
 
 export function topologySpreadPreFilterState(pod: Pod, snapshot: Snapshot): TopologySpreadFilterState {
   const { constraints } = spreadConstraints(pod, snapshot, 'DoNotSchedule');
+  // calPreFilterState: no hard constraints, nothing to count (the plugin then skips its Filter).
+  if (constraints.length === 0) return { constraints, tpPairToMatchNum: new Map(), minMatch: new Map(), domains: new Map() };
   const counts = new Map<string, number>();
   const required = requiredNodeAffinity(pod);
   const ns = podNamespace(pod);
