@@ -1,10 +1,10 @@
 import { enqueueActions, setup } from 'xstate';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import type { CloudResponseMessage } from '../../src/cloud/protocol.ts';
 import type { CloudControllerManagerConfig } from './config.ts';
 import {
-  cachesSynced, newServiceController, nextDeadline, onCloudResponse, onResponse, onTimers, onWatch, start,
+  cachesSynced, newServiceController, nextDeadline, onCloudResponse, onHealthOk, onResponse, onTimers, onWatch, start,
   type Outcome, type ServiceControllerState,
 } from './service-controller.ts';
 
@@ -13,13 +13,17 @@ import {
  * kube-apiserver and the simulated cloud's API (`cloud-provider`). `syncing` until its Service and Node
  * caches have listed, then `running`; both re-enter on every message so the one timer tracks the next
  * deadline (an informer's, a call's timeout, a back-off's end).
+ *
+ * Its informers share one connection to the apiserver, pinged after 30 s without a read (`health.probe`;
+ * the apiserver's host answers `health.ok`); an unanswered ping closes it and every informer on it relists
+ * (src/client/connection-health.ts).
  */
 export interface CloudControllerManagerContext {
   services: ServiceControllerState;
   now: () => number;
 }
 
-export type CloudControllerManagerEvent = (ApiResponseMessage | ApiWatchMessage | CloudResponseMessage) & { from: string };
+export type CloudControllerManagerEvent = ((ApiResponseMessage | ApiWatchMessage | CloudResponseMessage) & { from: string }) | HealthOk;
 
 export const CCM_IDLE_WAKEUP_MS = 60_000;
 
@@ -48,6 +52,9 @@ export const cloudControllerManagerMachine = setup({
     receiveCloudAnswer: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'cloud.response') apply(enqueue, onCloudResponse(context.services, event, context.now()));
     }),
+    receiveHealthOk: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'health.ok') apply(enqueue, onHealthOk(context.services, event, context.now()));
+    }),
     handleTimers: enqueueActions(({ context, enqueue }) => apply(enqueue, onTimers(context.services, context.now()))),
   },
   guards: {
@@ -61,7 +68,7 @@ export const cloudControllerManagerMachine = setup({
   },
 }).createMachine({
   id: 'cloud-controller-manager',
-  context: ({ input }) => ({ services: newServiceController(input.address, input.incarnation, input.config), now: input.now }),
+  context: ({ input }) => ({ services: newServiceController(input.address, input.incarnation, input.config, input.now()), now: input.now }),
   entry: 'startInformers',
   initial: 'syncing',
   states: {
@@ -71,6 +78,7 @@ export const cloudControllerManagerMachine = setup({
         'api.response': { target: 'syncing', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'syncing', reenter: true, actions: 'receiveWatchEvents' },
         'cloud.response': { target: 'syncing', reenter: true, actions: 'receiveCloudAnswer' },
+        'health.ok': { target: 'syncing', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'syncing', reenter: true, actions: 'handleTimers' } },
     },
@@ -79,6 +87,7 @@ export const cloudControllerManagerMachine = setup({
         'api.response': { target: 'running', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'running', reenter: true, actions: 'receiveWatchEvents' },
         'cloud.response': { target: 'running', reenter: true, actions: 'receiveCloudAnswer' },
+        'health.ok': { target: 'running', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'running', reenter: true, actions: 'handleTimers' } },
     },

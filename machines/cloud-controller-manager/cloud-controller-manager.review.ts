@@ -2,6 +2,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { CloudControllerManagerContext } from './cloud-controller-manager.machine.ts';
 import { cachesSynced } from './service-controller.ts';
+import { pendingProbe } from '../../src/client/index.ts';
 
 /**
  * Review sample for the cloud-controller-manager against "apiserver-0" and "cloud-provider": empty lists
@@ -23,6 +24,8 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'api.watch': (snapshot) =>
     Object.values(context(snapshot).services.informers).flatMap((informer) =>
       informer.watch ? [{ type: 'api.watch', from: 'apiserver-0', requestId: informer.watch.requestId, events: [{ type: 'BOOKMARK', object: { metadata: { resourceVersion: '2' } } }] }] : []),
+  // The apiserver acks the connection's health ping (an unknown id when none is out: ignored).
+  'health.ok': (snapshot) => [{ type: 'health.ok', from: 'apiserver-0', incarnation: 0, id: pendingProbe(context(snapshot).services.connections) ?? 'ccm-0#0/conn/apiserver-0/ping-0' }],
   'cloud.response': [{ type: 'cloud.response', from: 'cloud-provider', requestId: 'ccm-0#0/cloud/stale', ok: true }],
 };
 

@@ -9,11 +9,13 @@
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiRequest, ApiResponseMessage, ApiWatchMessage, UserInfo } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   DEFAULT_INFORMER_OPTIONS, cancelWatch, failureOf, informerDeadline, mergePatchRequest, newInformer, ownsRequest, receiveResponse,
   receiveWatch, sendRequest, startInformer, storeGet, storeList, tickInformer,
   type Delta, type InformerSpec, type InformerState, type InformerStep, type KubeObject, type ResourceTarget,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
+  tickConnections, type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { loadBalancerName } from '../../src/cloud/cloud.ts';
 import type { CloudCall, CloudResponseMessage, LoadBalancerNode, LoadBalancerPort } from '../../src/cloud/protocol.ts';
@@ -62,6 +64,8 @@ export interface ServiceControllerState {
   readonly idPrefix: string;
   readonly seq: number;
   readonly informers: { readonly services: InformerState<Service & KubeObject>; readonly nodes: InformerState<Node & KubeObject> };
+  /** The HTTP/2 connection to the apiserver every client of the process shares, and its health pings. */
+  readonly connections: ConnectionHealth;
   readonly recorder: RecorderState;
   /** Service keys ("namespace/name") waiting for a sync, in order. */
   readonly queue: readonly string[];
@@ -75,13 +79,14 @@ export interface Outcome {
   readonly emits: readonly HostedEmitted[];
 }
 
-export function newServiceController(self: Address, incarnation: number, config: CloudControllerManagerConfig): ServiceControllerState {
+export function newServiceController(self: Address, incarnation: number, config: CloudControllerManagerConfig, now = 0): ServiceControllerState {
   const resolved = resolveCcmConfig(config);
   const idPrefix = `${self}#${incarnation}`;
   const options = { ...DEFAULT_INFORMER_OPTIONS, apiserver: resolved.apiserver, idPrefix, user: CCM_USER };
   return {
     config: resolved, idPrefix, seq: 0,
     informers: { services: newInformer(SPECS.services, options), nodes: newInformer(SPECS.nodes, options) },
+    connections: newConnectionHealth(idPrefix, [resolved.apiserver], now),
     recorder: newRecorder(), queue: [], retries: {}, ops: {}, ensured: {},
   };
 }
@@ -303,7 +308,14 @@ export function start(state: ServiceControllerState, now: number): Outcome {
   return tx.done();
 }
 
-export function onResponse(state: ServiceControllerState, message: ApiResponseMessage, now: number): Outcome {
+/** Any message from the apiserver is a frame read on the shared connection: it is alive. */
+function heard(state: ServiceControllerState, now: number): ServiceControllerState {
+  const connections = connectionRead(state.connections, state.config.apiserver, now);
+  return connections === state.connections ? state : { ...state, connections };
+}
+
+export function onResponse(previous: ServiceControllerState, message: ApiResponseMessage, now: number): Outcome {
+  const state = heard(previous, now);
   const tx = new Tx(state, now);
   const n = NAMES.find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, message.requestId));
   if (n) tx.applyInformer(n, receiveResponse(SPECS[n] as never, state.informers[n] as never, message, now) as InformerStep<KubeObject>);
@@ -315,7 +327,8 @@ export function onResponse(state: ServiceControllerState, message: ApiResponseMe
   return tx.done();
 }
 
-export function onWatch(state: ServiceControllerState, message: ApiWatchMessage, now: number): Outcome {
+export function onWatch(previous: ServiceControllerState, message: ApiWatchMessage, now: number): Outcome {
+  const state = heard(previous, now);
   const tx = new Tx(state, now);
   const n = NAMES.find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, message.requestId));
   if (n) tx.applyInformer(n, receiveWatch(SPECS[n] as never, state.informers[n] as never, message, now) as InformerStep<KubeObject>);
@@ -332,8 +345,21 @@ export function onCloudResponse(state: ServiceControllerState, message: CloudRes
   return tx.done();
 }
 
+/** The apiserver answered the connection's health ping. */
+export function onHealthOk(state: ServiceControllerState, message: HealthOk, now: number): Outcome {
+  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
+  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+}
+
 export function onTimers(state: ServiceControllerState, now: number): Outcome {
   const tx = new Tx(state, now);
+  // Ping the connection when idle; a ping unanswered closes it, and both informers relist.
+  const checked = tickConnections(state.connections, now);
+  tx.update({ connections: checked.state });
+  for (const o of checked.probes) tx.send(o.to, o.message);
+  for (const apiserver of checked.lost) {
+    for (const n of NAMES) tx.applyInformer(n, informerConnectionLost(tx.state.informers[n] as InformerState<KubeObject>, apiserver, now));
+  }
   for (const n of NAMES) tx.applyInformer(n, tickInformer(SPECS[n] as never, tx.state.informers[n] as never, now) as InformerStep<KubeObject>);
   work(tx);
   return tx.done();
@@ -342,6 +368,8 @@ export function onTimers(state: ServiceControllerState, now: number): Outcome {
 /** When something is next due: an informer's timer, a call's deadline, a back-off's end. */
 export function nextDeadline(state: ServiceControllerState): number | undefined {
   const times: number[] = [];
+  const ping = connectionsDeadline(state.connections);
+  if (ping !== undefined) times.push(ping);
   for (const n of NAMES) {
     const at = informerDeadline(state.informers[n] as InformerState<KubeObject>);
     if (at !== undefined) times.push(at);

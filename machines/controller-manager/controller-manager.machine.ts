@@ -1,9 +1,9 @@
 import { enqueueActions, setup } from 'xstate';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import { RESTART_AFTER_LOST_LEASE_MS, type ControllerManagerConfig } from './config.ts';
 import {
-  cachesSynced, exitProcess, handleResponse, handleTimers, handleWatch, mayRunControllers, newManager, nextDeadline, startElection,
+  cachesSynced, exitProcess, handleHealthOk, handleResponse, handleTimers, handleWatch, mayRunControllers, newManager, nextDeadline, startElection,
   startManager, startWorkers, type ManagerState, type Outcome,
 } from './manager.ts';
 
@@ -22,6 +22,10 @@ import {
  * the Lease kube-system/kube-controller-manager do the controllers and their informers start. Losing the
  * lease is fatal upstream (klog.Fatal, then the kubelet restarts the static pod): → `exited`, where
  * nothing runs, and after the restart back-off a fresh process starts over in `electing`.
+ *
+ * Every client of the process shares one connection to the apiserver, pinged after 30 s without a read
+ * (`health.probe`; the apiserver's host answers `health.ok`); an unanswered ping closes it and every
+ * informer on it relists (src/client/connection-health.ts).
  */
 export interface ControllerManagerContext {
   manager: ManagerState;
@@ -30,7 +34,7 @@ export interface ControllerManagerContext {
   readonly input: Pick<HostedInput<ControllerManagerConfig>, 'address' | 'incarnation' | 'config'>;
 }
 
-export type ControllerManagerEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
+export type ControllerManagerEvent = ((ApiResponseMessage | ApiWatchMessage) & { from: string }) | HealthOk;
 
 /** With nothing due, wake up anyway now and then (cheap; nothing happens). */
 export const IDLE_WAKEUP_MS = 60_000;
@@ -65,6 +69,9 @@ export const controllerManagerMachine = setup({
     receiveWatchEvents: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'api.watch') apply(enqueue, handleWatch(context.manager, event, context.now()));
     }),
+    receiveHealthOk: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'health.ok') apply(enqueue, handleHealthOk(context.manager, event, context.now()));
+    }),
     handleTimers: enqueueActions(({ context, enqueue }) => apply(enqueue, handleTimers(context.manager, context.now()))),
     startWorkers: enqueueActions(({ context, enqueue }) => apply(enqueue, startWorkers(context.manager, context.now()))),
   },
@@ -94,6 +101,7 @@ export const controllerManagerMachine = setup({
       always: { guard: 'leading', target: 'syncingCaches', actions: 'startInformers' },
       on: {
         'api.response': { target: 'electing', reenter: true, actions: 'receiveResponse' },
+        'health.ok': { target: 'electing', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'electing', reenter: true, actions: 'handleTimers' } },
     },
@@ -105,6 +113,7 @@ export const controllerManagerMachine = setup({
       on: {
         'api.response': { target: 'syncingCaches', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'syncingCaches', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'syncingCaches', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'syncingCaches', reenter: true, actions: 'handleTimers' } },
     },
@@ -113,6 +122,7 @@ export const controllerManagerMachine = setup({
       on: {
         'api.response': { target: 'running', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'running', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'running', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'running', reenter: true, actions: 'handleTimers' } },
     },

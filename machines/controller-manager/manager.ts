@@ -5,13 +5,15 @@
 // registered in one table (controllers.ts). Every function returns the new state and what to emit.
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   cancelWatch, failureOf, informerDeadline, ownsRequest, queueAddAfter, queueAddRateLimited, queueDone, queueForget,
   queueGet, queueNextReadyAt, queueNumRequeues, queuePromoteDue, receiveResponse, receiveWatch, startInformer,
   tickInformer, timeoutFailure, type ApiFailure, type Delta, type InformerState, type InformerStep, type KubeObject,
   type Outgoing, type WorkQueue, electorOwnsRequest, electorReceive, electorTick, electorWakeup, leaderAct, leadershipStep,
   newComponentElector, type ElectorState, type ElectorStep, type LeaderTerm,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
+  tickConnections, type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { seedFrom, type RngState } from '../../src/sim/random.ts';
 import {
@@ -29,6 +31,8 @@ export interface ManagerState {
   readonly idPrefix: string;
   readonly config: ResolvedConfig;
   readonly informers: Informers;
+  /** The HTTP/2 connection to the apiserver every client of the process shares, and its health pings. */
+  readonly connections: ConnectionHealth;
   /** The informers the enabled controllers need (the only ones started). */
   readonly needed: readonly InformerName[];
   /** Each enabled controller's state, by name. */
@@ -66,6 +70,7 @@ export function newManager(self: Address, incarnation: number, config: Controlle
     idPrefix,
     config: resolved,
     informers: newInformers({ ...resolved.informer, apiserver: resolved.apiserver, idPrefix }),
+    connections: newConnectionHealth(idPrefix, [resolved.apiserver], now),
     needed: informersFor(resolved.controllers),
     controllers: Object.fromEntries(resolved.controllers.map((name) => [name, CONTROLLERS[name].create(resolved, now)])),
     recorder: newRecorder(),
@@ -91,7 +96,7 @@ class Tx {
   get ctx(): ControllerContext {
     return { informers: this.state.informers, now: this.now, config: this.state.config };
   }
-  send(outgoing: readonly Outgoing[]): void {
+  send(outgoing: readonly Outgoing<{ type: string }>[]): void {
     for (const o of outgoing) this.emits.push({ type: 'net.send', to: o.to, message: { ...o.message } });
   }
   nextId(controller: ControllerName): string {
@@ -209,8 +214,14 @@ function informerOwning(state: ManagerState, requestId: string): InformerName | 
   return state.needed.find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, requestId));
 }
 
+/** Any message from the apiserver is a frame read on the shared connection: it is alive. */
+function heard(state: ManagerState, now: number): ManagerState {
+  const connections = connectionRead(state.connections, state.config.apiserver, now);
+  return connections === state.connections ? state : { ...state, connections };
+}
+
 export function handleWatch(state: ManagerState, message: ApiWatchMessage, now: number): Outcome {
-  const tx = new Tx(state, now);
+  const tx = new Tx(heard(state, now), now);
   const name = informerOwning(state, message.requestId);
   if (!name) {
     // A stream nobody reads (an earlier watch, or a previous incarnation's): close it.
@@ -223,7 +234,7 @@ export function handleWatch(state: ManagerState, message: ApiWatchMessage, now: 
 }
 
 export function handleResponse(state: ManagerState, message: ApiResponseMessage, now: number): Outcome {
-  const tx = new Tx(state, now);
+  const tx = new Tx(heard(state, now), now);
   const name = informerOwning(state, message.requestId);
   if (name) {
     applyInformerStep(tx, name, receiveResponse(INFORMER_SPECS[name] as never, state.informers[name] as never, message, now));
@@ -236,9 +247,26 @@ export function handleResponse(state: ManagerState, message: ApiResponseMessage,
   return tx.done();
 }
 
+/** The apiserver answered the connection's health ping. */
+export function handleHealthOk(state: ManagerState, message: HealthOk, now: number): Outcome {
+  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
+  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+}
+
+/** Pings the connection when idle; a ping unanswered closes it, and every informer's watch or list on it fails. */
+function checkConnections(tx: Tx): void {
+  const checked = tickConnections(tx.state.connections, tx.now);
+  tx.state = { ...tx.state, connections: checked.state };
+  tx.send(checked.probes);
+  for (const apiserver of checked.lost) {
+    for (const name of tx.state.needed) applyInformerStep(tx, name, informerConnectionLost(tx.state.informers[name] as InformerState<KubeObject>, apiserver, tx.now));
+  }
+}
+
 export function handleTimers(state: ManagerState, now: number): Outcome {
   const tx = new Tx(state, now);
   if (state.elector) applyElectorStep(tx, electorTick(state.elector, now));
+  checkConnections(tx);
   for (const name of state.needed) {
     applyInformerStep(tx, name, tickInformer(INFORMER_SPECS[name] as never, tx.state.informers[name] as never, now));
   }
@@ -256,7 +284,7 @@ export function handleTimers(state: ManagerState, now: number): Outcome {
 
 /** When anything is next due: an informer timer, a delayed queue key, a request deadline. */
 export function nextDeadline(state: ManagerState): number | undefined {
-  let next = (state.elector ? electorWakeup(state.elector) : undefined) ?? Infinity;
+  let next = Math.min((state.elector ? electorWakeup(state.elector) : undefined) ?? Infinity, connectionsDeadline(state.connections) ?? Infinity);
   for (const name of state.needed) next = Math.min(next, informerDeadline(state.informers[name] as InformerState<KubeObject>) ?? Infinity);
   for (const cs of Object.values(state.controllers)) {
     next = Math.min(next, queueNextReadyAt(cs.queue) ?? Infinity);

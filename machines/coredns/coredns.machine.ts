@@ -1,7 +1,7 @@
 import { enqueueActions, setup } from 'xstate';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import { nextDeadline, newCoreDns, onResponse, onTimers, onWatch, ready, start, type CoreDnsConfig, type CoreDnsState, type Outcome } from './state.ts';
+import { nextDeadline, newCoreDns, onHealthOk, onResponse, onTimers, onWatch, ready, start, type CoreDnsConfig, type CoreDnsState, type Outcome } from './state.ts';
 
 /**
  * CoreDNS (its kubernetes plugin) for the cluster: watches Services and EndpointSlices and answers DNS
@@ -11,13 +11,17 @@ import { nextDeadline, newCoreDns, onResponse, onTimers, onWatch, ready, start, 
  *
  * `syncing` until both informers have listed (the plugin's ready check), then `serving`; both re-enter
  * on every message so the one timer tracks the informers' next deadline.
+ *
+ * Its informers share one connection to the apiserver, pinged after 30 s without a read (`health.probe`;
+ * the apiserver's host answers `health.ok`); an unanswered ping closes it and every informer on it relists
+ * (src/client/connection-health.ts).
  */
 export interface CoreDnsContext {
   dns: CoreDnsState;
   now: () => number;
 }
 
-export type CoreDnsEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
+export type CoreDnsEvent = ((ApiResponseMessage | ApiWatchMessage) & { from: string }) | HealthOk;
 
 export const IDLE_WAKEUP_MS = 60_000;
 
@@ -43,6 +47,9 @@ export const coreDnsMachine = setup({
     receiveWatchEvents: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'api.watch') apply(enqueue, onWatch(context.dns, event, context.now()));
     }),
+    receiveHealthOk: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'health.ok') apply(enqueue, onHealthOk(context.dns, event, context.now()));
+    }),
     handleTimers: enqueueActions(({ context, enqueue }) => apply(enqueue, onTimers(context.dns, context.now()))),
   },
   guards: {
@@ -56,7 +63,7 @@ export const coreDnsMachine = setup({
   },
 }).createMachine({
   id: 'coredns',
-  context: ({ input }) => ({ dns: newCoreDns(input.address, input.incarnation, input.config), now: input.now }),
+  context: ({ input }) => ({ dns: newCoreDns(input.address, input.incarnation, input.config, input.now()), now: input.now }),
   entry: 'startInformers',
   initial: 'syncing',
   states: {
@@ -65,6 +72,7 @@ export const coreDnsMachine = setup({
       on: {
         'api.response': { target: 'syncing', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'syncing', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'syncing', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'syncing', reenter: true, actions: 'handleTimers' } },
     },
@@ -72,6 +80,7 @@ export const coreDnsMachine = setup({
       on: {
         'api.response': { target: 'serving', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'serving', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'serving', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'serving', reenter: true, actions: 'handleTimers' } },
     },

@@ -3,6 +3,7 @@ import type { HostedInput } from '../../src/host/contract.ts';
 import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { CoreDnsContext } from './coredns.machine.ts';
 import { ready, type CoreDnsConfig } from './state.ts';
+import { pendingProbe } from '../../src/client/index.ts';
 
 /**
  * Review sample for CoreDNS against "apiserver-0": empty lists answer its informers (so it reaches
@@ -23,6 +24,8 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'api.watch': (snapshot) =>
     Object.values(context(snapshot).dns.informers).flatMap((informer) =>
       informer.watch ? [{ type: 'api.watch', from: 'apiserver-0', requestId: informer.watch.requestId, events: [{ type: 'BOOKMARK', object: { metadata: { resourceVersion: '2' } } }] }] : []),
+  // The apiserver acks the connection's health ping (an unknown id when none is out: ignored).
+  'health.ok': (snapshot) => [{ type: 'health.ok', from: 'apiserver-0', incarnation: 0, id: pendingProbe(context(snapshot).dns.connections) ?? 'coredns-0#0/conn/apiserver-0/ping-0' }],
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {

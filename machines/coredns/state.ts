@@ -5,10 +5,12 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiResponseMessage, ApiWatchMessage, UserInfo } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   DEFAULT_INFORMER_OPTIONS, cancelWatch, informerDeadline, newInformer, ownsRequest, receiveResponse, receiveWatch, startInformer,
   storeList, tickInformer, type InformerSpec, type InformerState, type InformerStep, type KubeObject, type ResourceTarget,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
+  tickConnections, type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { CLUSTER_DOMAIN, type DnsRecords } from '../../src/network/dns.ts';
 
@@ -38,6 +40,8 @@ export interface CoreDnsState {
   readonly apiserver: Address;
   readonly zone: string;
   readonly informers: { readonly services: InformerState<Service>; readonly endpointslices: InformerState<EndpointSlice> };
+  /** The HTTP/2 connection to the apiserver its informers share, and its health pings. */
+  readonly connections: ConnectionHealth;
 }
 
 export interface Outcome {
@@ -45,13 +49,15 @@ export interface Outcome {
   readonly emits: readonly HostedEmitted[];
 }
 
-export function newCoreDns(self: Address, incarnation: number, config: CoreDnsConfig): CoreDnsState {
+export function newCoreDns(self: Address, incarnation: number, config: CoreDnsConfig, now = 0): CoreDnsState {
   if (!config.apiserver) throw new Error('coredns: config.apiserver is required');
-  const options = { ...DEFAULT_INFORMER_OPTIONS, apiserver: config.apiserver, idPrefix: `${self}#${incarnation}`, user: COREDNS_USER };
+  const idPrefix = `${self}#${incarnation}`;
+  const options = { ...DEFAULT_INFORMER_OPTIONS, apiserver: config.apiserver, idPrefix, user: COREDNS_USER };
   return {
     apiserver: config.apiserver,
     zone: config.clusterDomain ?? CLUSTER_DOMAIN,
     informers: { services: newInformer(SPECS.services, options), endpointslices: newInformer(SPECS.endpointslices, options) },
+    connections: newConnectionHealth(idPrefix, [config.apiserver], now),
   };
 }
 
@@ -79,13 +85,21 @@ export function start(state: CoreDnsState, now: number): Outcome {
 
 const owner = (state: CoreDnsState, requestId: string) => NAMES.find((n) => ownsRequest(state.informers[n] as InformerState<KubeObject>, requestId));
 
-export function onResponse(state: CoreDnsState, message: ApiResponseMessage, now: number): Outcome {
+/** Any message from the apiserver is a frame read on the shared connection: it is alive. */
+function heard(state: CoreDnsState, now: number): CoreDnsState {
+  const connections = connectionRead(state.connections, state.apiserver, now);
+  return connections === state.connections ? state : { ...state, connections };
+}
+
+export function onResponse(previous: CoreDnsState, message: ApiResponseMessage, now: number): Outcome {
+  const state = heard(previous, now);
   const emits: HostedEmitted[] = [];
   const n = owner(state, message.requestId);
   return { state: n ? applyStep(state, n, receiveResponse(SPECS[n] as never, state.informers[n] as never, message, now), emits) : state, emits };
 }
 
-export function onWatch(state: CoreDnsState, message: ApiWatchMessage, now: number): Outcome {
+export function onWatch(previous: CoreDnsState, message: ApiWatchMessage, now: number): Outcome {
+  const state = heard(previous, now);
   const emits: HostedEmitted[] = [];
   const n = owner(state, message.requestId);
   if (!n) {
@@ -95,9 +109,21 @@ export function onWatch(state: CoreDnsState, message: ApiWatchMessage, now: numb
   return { state: applyStep(state, n, receiveWatch(SPECS[n] as never, state.informers[n] as never, message, now), emits), emits };
 }
 
+/** The apiserver answered the connection's health ping. */
+export function onHealthOk(state: CoreDnsState, message: HealthOk, now: number): Outcome {
+  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
+  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+}
+
 export function onTimers(state: CoreDnsState, now: number): Outcome {
   const emits: HostedEmitted[] = [];
-  let s = state;
+  // Ping the connection when idle; a ping unanswered closes it, and both informers relist.
+  const checked = tickConnections(state.connections, now);
+  let s: CoreDnsState = { ...state, connections: checked.state };
+  for (const o of checked.probes) emits.push({ type: 'net.send', to: o.to, message: { ...o.message } });
+  for (const apiserver of checked.lost) {
+    for (const n of NAMES) s = applyStep(s, n, informerConnectionLost(s.informers[n] as InformerState<KubeObject>, apiserver, now), emits);
+  }
   for (const n of NAMES) s = applyStep(s, n, tickInformer(SPECS[n] as never, s.informers[n] as never, now), emits);
   return { state: s, emits };
 }
@@ -107,5 +133,7 @@ export function nextDeadline(state: CoreDnsState): number | undefined {
     const at = informerDeadline(state.informers[n] as InformerState<KubeObject>);
     return at === undefined ? [] : [at];
   });
+  const ping = connectionsDeadline(state.connections);
+  if (ping !== undefined) times.push(ping);
   return times.length > 0 ? Math.min(...times) : undefined;
 }

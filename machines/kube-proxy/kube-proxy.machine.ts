@@ -1,9 +1,9 @@
 import { enqueueActions, setup } from 'xstate';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import type { KubeProxyConfig } from './config.ts';
 import {
-  cachesSynced, handleResponse, handleTimers, handleWatch, newProxier, nextDeadline, startProxier,
+  cachesSynced, handleHealthOk, handleResponse, handleTimers, handleWatch, newProxier, nextDeadline, startProxier,
   type Outcome, type ProxierState,
 } from './proxier.ts';
 
@@ -17,13 +17,17 @@ import {
  *
  * `syncingCaches` until both informers have listed (no rules are written before: isInitialized), then
  * `running`. Both re-enter on every message so the one timer tracks the earliest deadline.
+ *
+ * Its informers share one connection to the apiserver, pinged after 30 s without a read (`health.probe`;
+ * the apiserver's host answers `health.ok`); an unanswered ping closes it and every informer on it relists
+ * (src/client/connection-health.ts).
  */
 export interface KubeProxyContext {
   proxier: ProxierState;
   now: () => number;
 }
 
-export type KubeProxyEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
+export type KubeProxyEvent = ((ApiResponseMessage | ApiWatchMessage) & { from: string }) | HealthOk;
 
 /** With nothing due, wake up anyway now and then (cheap; nothing happens). */
 export const IDLE_WAKEUP_MS = 60_000;
@@ -50,6 +54,9 @@ export const kubeProxyMachine = setup({
     receiveWatchEvents: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'api.watch') apply(enqueue, handleWatch(context.proxier, event, context.now()));
     }),
+    receiveHealthOk: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'health.ok') apply(enqueue, handleHealthOk(context.proxier, event, context.now()));
+    }),
     handleTimers: enqueueActions(({ context, enqueue }) => apply(enqueue, handleTimers(context.proxier, context.now()))),
   },
   guards: {
@@ -72,6 +79,7 @@ export const kubeProxyMachine = setup({
       on: {
         'api.response': { target: 'syncingCaches', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'syncingCaches', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'syncingCaches', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'syncingCaches', reenter: true, actions: 'handleTimers' } },
     },
@@ -79,6 +87,7 @@ export const kubeProxyMachine = setup({
       on: {
         'api.response': { target: 'running', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'running', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'running', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'running', reenter: true, actions: 'handleTimers' } },
     },

@@ -4,6 +4,7 @@ import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { KubeProxyConfig } from './config.ts';
 import type { KubeProxyContext } from './kube-proxy.machine.ts';
 import { cachesSynced } from './proxier.ts';
+import { pendingProbe } from '../../src/client/index.ts';
 
 /**
  * Review sample for kube-proxy on node-1 against "apiserver-0". Its only inputs are API answers, so the
@@ -34,6 +35,8 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'api.watch': (snapshot) =>
     Object.values(context(snapshot).proxier.informers).flatMap((informer) =>
       informer.watch ? [{ type: 'api.watch', from: 'apiserver-0', requestId: informer.watch.requestId, events: [{ type: 'BOOKMARK', object: { metadata: { resourceVersion: '2' } } }] }] : []),
+  // The apiserver acks the connection's health ping (an unknown id when none is out: ignored).
+  'health.ok': (snapshot) => [{ type: 'health.ok', from: 'apiserver-0', incarnation: 0, id: pendingProbe(context(snapshot).proxier.connections) ?? 'node-1/kube-proxy#0/conn/apiserver-0/ping-0' }],
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {

@@ -6,10 +6,12 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   cancelWatch, informerDeadline, newInformer, ownsRequest, receiveResponse, receiveWatch, startInformer, storeList,
   tickInformer, type InformerState, type InformerStep, type KubeObject, type Outgoing,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
+  tickConnections, type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { KERNEL_RULES_KEY, type NodeRules } from '../../src/network/kernel.ts';
 import { resolveConfig, type KubeProxyConfig, type ResolvedConfig } from './config.ts';
@@ -25,6 +27,8 @@ export interface ProxierState {
   readonly incarnation: number;
   readonly config: ResolvedConfig;
   readonly informers: Informers;
+  /** The HTTP/2 connection to the apiserver its informers share, and its health pings. */
+  readonly connections: ConnectionHealth;
   readonly runner: SyncRunner;
   readonly syncs: number;
   readonly lastSyncAt?: number;
@@ -39,13 +43,15 @@ export interface Outcome {
 
 export function newProxier(self: Address, incarnation: number, config: KubeProxyConfig, now: number): ProxierState {
   const resolved = resolveConfig(config);
-  const options = { ...resolved.informer, apiserver: resolved.apiserver, idPrefix: `${self}#${incarnation}` };
+  const idPrefix = `${self}#${incarnation}`;
+  const options = { ...resolved.informer, apiserver: resolved.apiserver, idPrefix };
   return {
     self, incarnation, config: resolved,
     informers: {
       services: newInformer(INFORMER_SPECS.services, options),
       endpointslices: newInformer(INFORMER_SPECS.endpointslices, options),
     },
+    connections: newConnectionHealth(idPrefix, [resolved.apiserver], now),
     runner: newSyncRunner(now, resolved.syncPeriodMs),
     syncs: 0,
     remembered: {},
@@ -58,7 +64,7 @@ class Tx {
   constructor(state: ProxierState, readonly now: number) {
     this.state = state;
   }
-  send(outgoing: readonly Outgoing[]): void {
+  send(outgoing: readonly Outgoing<{ type: string }>[]): void {
     for (const o of outgoing) this.emits.push({ type: 'net.send', to: o.to, message: { ...o.message } });
   }
   done(): Outcome {
@@ -89,8 +95,14 @@ function informerOwning(state: ProxierState, requestId: string): InformerName | 
   return INFORMER_NAMES.find((name) => ownsRequest(state.informers[name] as InformerState<KubeObject>, requestId));
 }
 
+/** Any message from the apiserver is a frame read on the shared connection: it is alive. */
+function heard(state: ProxierState, now: number): ProxierState {
+  const connections = connectionRead(state.connections, state.config.apiserver, now);
+  return connections === state.connections ? state : { ...state, connections };
+}
+
 export function handleResponse(state: ProxierState, message: ApiResponseMessage, now: number): Outcome {
-  const tx = new Tx(state, now);
+  const tx = new Tx(heard(state, now), now);
   const name = informerOwning(state, message.requestId);
   if (name) applyInformerStep(tx, name, receiveResponse(INFORMER_SPECS[name] as never, state.informers[name] as never, message, now));
   maybeSync(tx);
@@ -98,7 +110,7 @@ export function handleResponse(state: ProxierState, message: ApiResponseMessage,
 }
 
 export function handleWatch(state: ProxierState, message: ApiWatchMessage, now: number): Outcome {
-  const tx = new Tx(state, now);
+  const tx = new Tx(heard(state, now), now);
   const name = informerOwning(state, message.requestId);
   if (!name) {
     if (!message.closed) tx.send([cancelWatch(state.config.apiserver, message.requestId)]);
@@ -109,8 +121,21 @@ export function handleWatch(state: ProxierState, message: ApiWatchMessage, now: 
   return tx.done();
 }
 
+/** The apiserver answered the connection's health ping. */
+export function handleHealthOk(state: ProxierState, message: HealthOk, now: number): Outcome {
+  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
+  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+}
+
 export function handleTimers(state: ProxierState, now: number): Outcome {
   const tx = new Tx(state, now);
+  // Ping the connection when idle; a ping unanswered closes it, and both informers relist.
+  const checked = tickConnections(state.connections, now);
+  tx.state = { ...tx.state, connections: checked.state };
+  tx.send(checked.probes);
+  for (const apiserver of checked.lost) {
+    for (const name of INFORMER_NAMES) applyInformerStep(tx, name, informerConnectionLost(tx.state.informers[name] as InformerState<KubeObject>, apiserver, now));
+  }
   for (const name of INFORMER_NAMES) applyInformerStep(tx, name, tickInformer(INFORMER_SPECS[name] as never, tx.state.informers[name] as never, now));
   maybeSync(tx);
   return tx.done();
@@ -118,6 +143,8 @@ export function handleTimers(state: ProxierState, now: number): Outcome {
 
 export function nextDeadline(state: ProxierState): number | undefined {
   const times: number[] = [];
+  const ping = connectionsDeadline(state.connections);
+  if (ping !== undefined) times.push(ping);
   for (const name of INFORMER_NAMES) {
     const at = informerDeadline(state.informers[name] as InformerState<KubeObject>);
     if (at !== undefined) times.push(at);

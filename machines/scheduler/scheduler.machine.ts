@@ -1,9 +1,9 @@
 import { enqueueActions, setup } from 'xstate';
-import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
 import { RESTART_AFTER_LOST_LEASE_MS, type SchedulerConfig } from './config.ts';
 import {
-  cachesSynced, exitProcess, handleResponse, handleTimers, handleWatch, newSchedulerState, nextDeadline, startScheduler, startScheduling,
+  cachesSynced, exitProcess, handleHealthOk, handleResponse, handleTimers, handleWatch, newSchedulerState, nextDeadline, startScheduler, startScheduling,
   type SchedulerState,
 } from './scheduler.ts';
 
@@ -23,6 +23,10 @@ import {
  * the kubelet restarts the static pod): `scheduling` → `exited`, where nothing runs, and after the
  * restart back-off a fresh process starts over in `syncingCaches`.
  *
+ * Every client of the process shares one connection to the apiserver, pinged after 30 s without a read
+ * (`health.probe`; the apiserver's host answers `health.ok`); an unanswered ping closes it and every
+ * informer on it relists (src/client/connection-health.ts).
+ *
  * The context's `scheduler` is mutated in place by every action (indexed queue and cache; see README.md).
  */
 export interface SchedulerContext {
@@ -32,7 +36,7 @@ export interface SchedulerContext {
   readonly input: Pick<HostedInput<SchedulerConfig>, 'address' | 'incarnation' | 'config'>;
 }
 
-export type SchedulerEvent = (ApiResponseMessage | ApiWatchMessage) & { from: string };
+export type SchedulerEvent = ((ApiResponseMessage | ApiWatchMessage) & { from: string }) | HealthOk;
 
 /** With nothing due, wake up anyway now and then (cheap; nothing happens). */
 export const IDLE_WAKEUP_MS = 60_000;
@@ -57,6 +61,9 @@ export const schedulerMachine = setup({
     }),
     receiveWatchEvents: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'api.watch') emitAll(enqueue, handleWatch(context.scheduler, event, context.now()));
+    }),
+    receiveHealthOk: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'health.ok') emitAll(enqueue, handleHealthOk(context.scheduler, event, context.now()));
     }),
     handleTimers: enqueueActions(({ context, enqueue }) => emitAll(enqueue, handleTimers(context.scheduler, context.now()))),
     startScheduling: enqueueActions(({ context, enqueue }) => emitAll(enqueue, startScheduling(context.scheduler, context.now()))),
@@ -96,6 +103,7 @@ export const schedulerMachine = setup({
       on: {
         'api.response': { target: 'syncingCaches', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'syncingCaches', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'syncingCaches', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'syncingCaches', reenter: true, actions: 'handleTimers' } },
     },
@@ -104,6 +112,7 @@ export const schedulerMachine = setup({
       on: {
         'api.response': { target: 'scheduling', reenter: true, actions: 'receiveResponse' },
         'api.watch': { target: 'scheduling', reenter: true, actions: 'receiveWatchEvents' },
+        'health.ok': { target: 'scheduling', reenter: true, actions: 'receiveHealthOk' },
       },
       after: { wakeup: { target: 'scheduling', reenter: true, actions: 'handleTimers' } },
     },

@@ -3,6 +3,7 @@ import type { ReviewModule } from '../../src/review/review-module.ts';
 import type { SchedulerContext } from './scheduler.machine.ts';
 import { cachesSynced } from './scheduler.ts';
 import { electorAnswers } from '../../src/review/lease-answers.ts';
+import { pendingProbe } from '../../src/client/index.ts';
 
 /**
  * Review sample for the scheduler against "apiserver-0". Its only inputs are API answers, so the samples
@@ -31,6 +32,8 @@ export const reviewEvents: ReviewModule['reviewEvents'] = {
   'api.watch': (snapshot) =>
     Object.values(context(snapshot).scheduler.informers).flatMap((informer) =>
       informer.watch ? [{ type: 'api.watch', from: 'apiserver-0', requestId: informer.watch.requestId, events: [{ type: 'BOOKMARK', object: { metadata: { resourceVersion: '2' } } }] }] : []),
+  // The apiserver acks the connection's health ping (an unknown id when none is out: ignored).
+  'health.ok': (snapshot) => [{ type: 'health.ok', from: 'apiserver-0', incarnation: 0, id: pendingProbe(context(snapshot).scheduler.connections) ?? 'scheduler-0#0/conn/apiserver-0/ping-0' }],
 };
 
 export const reviewInvariants: ReviewModule['reviewInvariants'] = {

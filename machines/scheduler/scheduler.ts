@@ -3,11 +3,12 @@
 // what to emit, in order.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiResponseMessage, ApiWatchMessage } from '../../src/apiserver/protocol.ts';
-import type { HostedEmitted } from '../../src/host/contract.ts';
+import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   cancelWatch, electorOwnsRequest, electorReceive, electorTick, electorWakeup, failureOf, informerDeadline, leadershipStep,
   newComponentElector, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, timeoutFailure,
   type ElectorStep, type InformerSpec, type InformerState, type InformerStep, type KubeObject,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, ownsConnectionProbe, tickConnections,
 } from '../../src/client/index.ts';
 import { seedFrom } from '../../src/sim/random.ts';
 import { SCHEDULER_COMPONENT, SCHEDULER_LEASE } from './config.ts';
@@ -124,6 +125,8 @@ function informerOwning(state: SchedulerState, requestId: string): InformerName 
 }
 
 export function handleWatch(state: SchedulerState, message: ApiWatchMessage, now: number): HostedEmitted[] {
+  // Any message from the apiserver is a frame read on the shared connection: it is alive.
+  state.connections = connectionRead(state.connections, state.config.apiserver, now);
   const step = new Step(state, now);
   const name = informerOwning(state, message.requestId);
   if (name === undefined) {
@@ -136,6 +139,7 @@ export function handleWatch(state: SchedulerState, message: ApiWatchMessage, now
 }
 
 export function handleResponse(state: SchedulerState, message: ApiResponseMessage, now: number): HostedEmitted[] {
+  state.connections = connectionRead(state.connections, state.config.apiserver, now);
   const step = new Step(state, now);
   const name = informerOwning(state, message.requestId);
   if (name !== undefined) applyInformerStep(step, name, receiveResponse(spec(name), informer(state, name), message, now));
@@ -145,8 +149,26 @@ export function handleResponse(state: SchedulerState, message: ApiResponseMessag
   return finish(step);
 }
 
+/** The apiserver answered the connection's health ping. */
+export function handleHealthOk(state: SchedulerState, message: HealthOk, now: number): HostedEmitted[] {
+  if (ownsConnectionProbe(state.connections, message.id)) state.connections = connectionProbeAnswered(state.connections, message.id, now);
+  return [];
+}
+
+/** Pings the connection when idle; a ping unanswered closes it, and every informer's watch or list on it fails. */
+function checkConnections(step: Step): void {
+  const { state, now } = step;
+  const checked = tickConnections(state.connections, now);
+  state.connections = checked.state;
+  step.send(checked.probes);
+  for (const apiserver of checked.lost) {
+    for (const name of INFORMER_NAMES) applyInformerStep(step, name, informerConnectionLost(informer(state, name), apiserver, now));
+  }
+}
+
 export function handleTimers(state: SchedulerState, now: number): HostedEmitted[] {
   const step = new Step(state, now);
+  checkConnections(step);
   for (const name of INFORMER_NAMES) applyInformerStep(step, name, tickInformer(spec(name), informer(state, name), now));
   if (state.elector) applyElectorStep(step, electorTick(state.elector, now));
   // Bindings are in deadline order: time out the overdue ones from the front.
@@ -166,6 +188,8 @@ function nextTick(state: SchedulerState, after: number, interval: number, strict
 /** When anything is next due: an informer timer, a binding deadline, a queue flush that would move a pod. */
 export function nextDeadline(state: SchedulerState, now: number): number | undefined {
   const times: number[] = [];
+  const ping = connectionsDeadline(state.connections);
+  if (ping !== undefined) times.push(ping);
   for (const name of INFORMER_NAMES) {
     const at = informerDeadline(informer(state, name));
     if (at !== undefined) times.push(at);

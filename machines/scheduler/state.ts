@@ -4,7 +4,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { HostedEmitted } from '../../src/host/contract.ts';
-import { newInformer, storeGet, type ElectorState, type LeaderTerm, type Outgoing } from '../../src/client/index.ts';
+import { newConnectionHealth, newInformer, storeGet, type ConnectionHealth, type ElectorState, type LeaderTerm, type Outgoing } from '../../src/client/index.ts';
 import type { QueuedPodInfo } from '../../src/scheduler/index.ts';
 import { rngNext, type RngState } from '../../src/sim/random.ts';
 import type { EventSpec } from '../controller-manager/events.ts';
@@ -40,6 +40,8 @@ export interface SchedulerState {
   readonly idPrefix: string;
   readonly config: ResolvedConfig;
   informers: Informers;
+  /** The HTTP/2 connection to the apiserver every client of the process shares, and its health pings. */
+  connections: ConnectionHealth;
   readonly queue: SchedulingQueue;
   readonly cache: SchedulerCache;
   readonly recorder: EventRecorder;
@@ -85,6 +87,7 @@ export function newSchedulerState(self: Address, incarnation: number, config: Sc
     idPrefix,
     config: resolved,
     informers,
+    connections: newConnectionHealth(idPrefix, [resolved.apiserver], now),
     queue: new SchedulingQueue(resolved.queue),
     // The namespace lister reads the informer the state holds at the time of the lookup.
     cache: new SchedulerCache((ns) => storeGet(state.informers.namespaces.store, ns)?.metadata?.labels ?? undefined),
@@ -109,7 +112,7 @@ export class Step {
   readonly emits: HostedEmitted[] = [];
   constructor(readonly state: SchedulerState, readonly now: number) {}
 
-  send(outgoing: readonly Outgoing[]): void {
+  send(outgoing: readonly Outgoing<{ type: string }>[]): void {
     for (const o of outgoing) this.emits.push({ type: 'net.send', to: o.to, message: { ...o.message } });
   }
 

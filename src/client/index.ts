@@ -8,6 +8,7 @@ export * from './requests.ts';
 export * from './store.ts';
 export * from './indexers.ts';
 export * from './informer.ts';
+export * from './connection-health.ts';
 export * from './lister.ts';
 export * from './rate-limiter.ts';
 export * from './workqueue.ts';

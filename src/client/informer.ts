@@ -11,6 +11,7 @@ import { metaNamespaceKey, resourceVersionOf, type KubeObject } from './keys.ts'
 import { cancelWatch, listRequest, sendRequest, watchRequest, type Outgoing, type ResourceTarget } from './requests.ts';
 import { isNewerResourceVersion } from './resource-version.ts';
 import type { HealthProbe } from '../host/contract.ts';
+import type { LivenessOptions } from './connection-health.ts';
 import { emptyStore, storeDelete, storeGet, storeKeys, storeList, storePut, storeReplace, type Indexers, type Store } from './store.ts';
 
 /** What an informer watches and how it indexes. Static (it holds functions): keep it out of machine context. */
@@ -46,12 +47,14 @@ export interface InformerOptions {
   /** A list unanswered this long failed. */
   readonly listTimeoutMs: number;
   /**
-   * HTTP/2 health pings (client-go's ReadIdleTimeout 30 s, PingTimeout 15 s): a watch silent for `idleMs`
-   * gets a `health.probe` to its apiserver; no `health.ok` within `timeoutMs` and the connection is taken
-   * as dead (a partition, a crashed server) and the watch is made again. Off when absent: the holder must
-   * feed `health.ok` answers to `receiveHealthOk`.
+   * HTTP/2 health pings for an informer alone on its connection (client-go's ReadIdleTimeout 30 s,
+   * PingTimeout 15 s): a watch silent for `idleMs` gets a `health.probe` to its apiserver; no `health.ok`
+   * within `timeoutMs` and the connection is taken as dead (a partition, a crashed server): the watch
+   * ends and the reflector relists, as on `informerConnectionLost`. Off when absent: the holder must feed
+   * `health.ok` answers to `receiveHealthOk`. A component with several informers shares one check per
+   * connection instead (connection-health.ts) and leaves this off.
    */
-  readonly liveness?: { readonly idleMs: number; readonly timeoutMs: number };
+  readonly liveness?: LivenessOptions;
   readonly backoff: BackoffOptions;
   readonly user?: UserInfo;
   /**
@@ -66,9 +69,6 @@ export interface InformerOptions {
    */
   readonly plant?: 'ignore-watch-gaps';
 }
-
-/** client-go's transport defaults for the watch connection's health pings. */
-export const WATCH_LIVENESS = Object.freeze({ idleMs: 30_000, timeoutMs: 15_000 });
 
 /** client-go's reflector defaults: 5-minute watches, 800 ms → 30 s relist back-off reset after 2 minutes. */
 export const DEFAULT_INFORMER_OPTIONS: Omit<InformerOptions, 'apiserver' | 'idPrefix'> = Object.freeze({
@@ -392,11 +392,10 @@ export function tickInformer<T extends KubeObject>(spec: InformerSpec<T>, state:
   } else if (current.phase === 'listing' && current.list && now >= current.list.deadline) {
     current = enterBackoff(current, now, { code: 504, reason: 'Timeout', message: 'list timed out' });
   } else if (current.phase === 'watching' && current.watch?.probe && now >= current.watch.probe.deadline) {
-    // No answer to the health ping: the connection is dead. Close it and watch again from where we are.
-    sends.push(cancelWatch(current.options.apiserver, current.watch.requestId));
-    const again = beginWatch(spec, { ...current, stats: bump(current.stats, 'stalls') }, now);
-    current = again.state;
-    sends.push(...again.sends);
+    // No answer to the health ping: the connection is dead, and the watch on it with it.
+    const lost = informerConnectionLost(current, current.options.apiserver, now);
+    current = lost.state;
+    sends.push(...lost.sends);
   } else if (current.phase === 'watching' && current.watch && current.options.liveness && !current.watch.probe &&
     now >= livenessProbeAt(current.watch, current.options.liveness.idleMs)) {
     const seq = current.seq + 1;
@@ -431,6 +430,27 @@ export function receiveHealthOk<T extends KubeObject>(state: InformerState<T>, i
   if (!state.watch || state.watch.probe?.id !== id) return step(state);
   return step({ ...state, watch: { requestId: state.watch.requestId, lastHeardAt: state.watch.lastHeardAt, lastSeq: state.watch.lastSeq, lastAliveAt: now } });
 }
+
+/**
+ * What a watch or list in flight sees when the connection carrying it closes after an unanswered health
+ * ping: the stream decoder fails with "http2: client connection lost", which is no probable EOF, so the
+ * watch ends with an InternalError event; the reflector's watch() logs "watch of … ended with: …" and
+ * returns, and ListAndWatch runs again after the back-off (wait.BackoffUntil): a relist, not a re-watch
+ * (k8s.io/client-go/tools/cache/reflector.go, k8s.io/apimachinery/pkg/watch/streamwatcher.go). A list in
+ * flight fails with the transport error and is retried the same way. Other informers are untouched.
+ */
+export function informerConnectionLost<T extends KubeObject>(state: InformerState<T>, apiserver: Address, now: number): InformerStep<T> {
+  if (state.options.apiserver !== apiserver || (state.phase !== 'watching' && state.phase !== 'listing')) return step(state);
+  const sends = state.watch ? [cancelWatch(apiserver, state.watch.requestId)] : [];
+  const failure: ApiFailure = state.watch
+    ? { code: 500, reason: 'InternalError', message: CONNECTION_LOST_WATCH_MESSAGE }
+    : { code: 500, reason: '', message: 'http2: client connection lost' };
+  return step(enterBackoff({ ...state, stats: bump(state.stats, 'stalls') }, now, failure), sends);
+}
+
+/** The Status a watch's decoder reports when its connection is lost (the ClientWatchDecoding reporter). */
+export const CONNECTION_LOST_WATCH_MESSAGE =
+  'an error on the server ("unable to decode an event from the watch stream: http2: client connection lost") has prevented the request from succeeding';
 
 /** When `tickInformer` next has something to do. */
 export function informerDeadline<T extends KubeObject>(state: InformerState<T>): number | undefined {

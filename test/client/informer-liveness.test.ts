@@ -1,10 +1,10 @@
 // Dead watches: with `liveness` (client-go's HTTP/2 ReadIdleTimeout 30 s / PingTimeout 15 s) a watch silent
-// for 30 s gets a health probe of its apiserver; no answer in 15 s and the watch is closed and made again,
-// instead of staying silently dead until the 330 s stall timeout.
+// for 30 s gets a health probe of its apiserver; no answer in 15 s and the watch is closed and the
+// reflector relists after its back-off, instead of staying silently dead until the 330 s stall timeout.
 import { describe, expect, it } from 'vitest';
 import type { ApiRequestMessage } from '../../src/apiserver/protocol.ts';
 import {
-  DEFAULT_INFORMER_OPTIONS, WATCH_LIVENESS, informerDeadline, newInformer, ownsHealthProbe, receiveHealthOk, receiveResponse, startInformer, tickInformer,
+  CONNECTION_LOST_WATCH_MESSAGE, DEFAULT_INFORMER_OPTIONS, WATCH_LIVENESS, informerDeadline, newInformer, ownsHealthProbe, receiveHealthOk, receiveResponse, startInformer, tickInformer,
   type InformerState, type KubeObject,
 } from '../../src/client/index.ts';
 import { podSpec } from './informer-host.ts';
@@ -29,11 +29,15 @@ describe('informer watch liveness (health probes)', () => {
     expect(probed.sends).toEqual([]);
     expect(informerDeadline(probed.state)).toBe(45_010);
     const dead = tickInformer(podSpec, probed.state, 45_010);
-    expect(dead.sends.map((o) => o.message.type)).toEqual(['api.watch.cancel', 'api.request']);
-    expect(dead.state.phase).toBe('watching');
-    expect(dead.state.watch!.requestId).not.toBe(watchId);
-    // From the last resourceVersion, not a relist.
-    expect((dead.sends[1].message as ApiRequestMessage).request).toMatchObject({ verb: 'watch', query: { resourceVersion: '5' } });
+    expect(dead.sends).toEqual([{ to: 'apiserver-0', message: { type: 'api.watch.cancel', requestId: watchId } }]);
+    // The watch ended with client-go's "http2: client connection lost" error: ListAndWatch returns, and
+    // after the reflector's back-off (800 ms at first) it relists, not merely re-watches.
+    expect(dead.state.phase).toBe('backoff');
+    expect(dead.state.lastError).toMatchObject({ code: 500, reason: 'InternalError', message: CONNECTION_LOST_WATCH_MESSAGE });
+    expect(informerDeadline(dead.state)).toBe(45_810);
+    const relist = tickInformer(podSpec, dead.state, 45_810);
+    expect(relist.state.phase).toBe('listing');
+    expect((relist.sends[0].message as ApiRequestMessage).request).toMatchObject({ verb: 'list', query: { resourceVersion: '5' } });
   });
 
   it('keeps a quiet watch whose apiserver answers, and probes again after the next idle spell', () => {
