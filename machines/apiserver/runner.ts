@@ -189,6 +189,10 @@ export function expireRequests(ctx: ApiServerContext): void {
       requestProgress(ctx, inf.wait.prefix);
     }
   }
-  // Duplicate suppression only needs to outlive any redelivery of the same message.
-  for (const [key, at] of ctx.answered) if (now - at > 60_000) ctx.answered.delete(key);
+  // Duplicate suppression only needs to outlive any redelivery of the same message. Entries are added
+  // once each, as requests finish, so the map is in time order: stop at the first one still fresh.
+  for (const [key, at] of ctx.answered) {
+    if (now - at <= 60_000) break;
+    ctx.answered.delete(key);
+  }
 }

@@ -139,9 +139,9 @@ function plegRelist(tx: Tx, snapshot: RuntimeSnapshot): void {
 
 /**
  * An answer from the runtime. `commit` posts what the finished part of a round produced (events, statuses);
- * `fail` records why a pod's sync could not complete.
+ * `fail` records why a pod's sync could not complete (`index`: the failed call's place in the round).
  */
-export function onCriResponse(tx: Tx, message: CriResponseMessage, commit: (tx: Tx, pods: readonly RoundPod[]) => void, fail: (tx: Tx, pod: RoundPod, call: CriCall, error: string) => void): void {
+export function onCriResponse(tx: Tx, message: CriResponseMessage, commit: (tx: Tx, pods: readonly RoundPod[]) => void, fail: (tx: Tx, pod: RoundPod, call: CriCall, error: string, index: number) => void): void {
   const cri = tx.state.cri;
   // An answer to a call this incarnation gave up on (or never made): its snapshot may be older than ours.
   if (cri.inFlight?.requestId !== message.requestId) return;
@@ -168,7 +168,7 @@ export function onCriResponse(tx: Tx, message: CriResponseMessage, commit: (tx: 
     const undone = cri.round.filter((p) => p.to > index);
     setCri(tx, { outbox: [], round: [], answered: 0 });
     commit(tx, done);
-    if (failing) fail(tx, failing, call, message.error ?? '');
+    if (failing) fail(tx, failing, call, message.error ?? '', index);
     retrySoon(tx, undone.map((p) => p.uid));
     return;
   }
@@ -188,7 +188,7 @@ export function onCriResponse(tx: Tx, message: CriResponseMessage, commit: (tx: 
 }
 
 /** A call unanswered in time: the runtime is unreachable. Syncs stop until a relist succeeds. */
-export function onCriTimeout(tx: Tx, commit: (tx: Tx, pods: readonly RoundPod[]) => void): void {
+export function onCriTimeout(tx: Tx, commit: (tx: Tx, pods: readonly RoundPod[]) => void, partial: (tx: Tx, pod: RoundPod, index: number) => void): void {
   const cri = tx.state.cri;
   if (cri.inFlight === undefined || tx.now < cri.inFlight.deadline) return;
   const { call, partOfRound } = cri.inFlight;
@@ -197,6 +197,8 @@ export function onCriTimeout(tx: Tx, commit: (tx: Tx, pods: readonly RoundPod[])
   if (partOfRound) {
     // Whether the runtime applied the call is unknown: what was answered is posted, the rest synced again.
     commit(tx, cri.round.filter((p) => p.to <= cri.answered));
+    const interrupted = cri.round.find((p) => p.from <= cri.answered && cri.answered < p.to);
+    if (interrupted) partial(tx, interrupted, cri.answered);
     retrySoon(tx, cri.round.filter((p) => p.to > cri.answered).map((p) => p.uid));
   }
 }

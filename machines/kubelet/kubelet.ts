@@ -11,13 +11,13 @@ import type { RngState } from '../../src/sim/random.ts';
 import type { Address } from '../../src/bus/envelope.ts';
 import type { KubeletMachineConfig } from './config.ts';
 import { criDeadline, onCriResponse, onCriTimeout, relistIfDue } from './cri-client.ts';
-import { onEventAnswer } from './event-recorder.ts';
+import { eventRetryDeadline, onEventAnswer, retryEvents } from './event-recorder.ts';
 import { onHealthOk, pingDeadline, pingIfDue } from './health-pinger.ts';
 import { mirrorDeadline, onMirrorAnswer, syncMirrorPods } from './mirror-pods.ts';
 import { cancelLogRequest, logFollowersDeadline, pumpLogFollowers, serveLogRequest } from './log-server.ts';
 import { leaseDeadline, leaseTimers, onLeaseAnswer, startLease } from './node-lease.ts';
 import { nodeDeadline, nodeTimers, onNodeAnswer, registerNode } from './node-registration.ts';
-import { canSync, commitRound, failRoundPod, HOUSEKEEPING_PERIOD_MS, onPodDeltas, runPodWorkers, workersDeadline } from './pod-workers.ts';
+import { canSync, commitRound, failRoundPod, HOUSEKEEPING_PERIOD_MS, onPodDeltas, postEventsBefore, runPodWorkers, workersDeadline } from './pod-workers.ts';
 import { newKubeletActor, podInformerSpec, Tx, type CallPurpose, type KubeletActorState, type KubeletOutcome } from './state.ts';
 import { flushStatuses, onStatusAnswer, statusDeadline } from './status-manager.ts';
 
@@ -175,9 +175,10 @@ export function handleTimers(state: KubeletActorState, now: number): KubeletOutc
     tx.update({ calls });
     route(tx, call.purpose, undefined);
   }
-  onCriTimeout(tx, commitRound);
+  onCriTimeout(tx, commitRound, postEventsBefore);
   nodeTimers(tx);
   leaseTimers(tx);
+  retryEvents(tx);
   settle(tx);
   return tx.done();
 }
@@ -193,6 +194,7 @@ export function nextDeadline(state: KubeletActorState, now: number): number {
     logFollowersDeadline(state),
     mirrorDeadline(state),
     pingDeadline(state),
+    eventRetryDeadline(state.recorder),
   );
   const informer = informerDeadline(state.pods);
   if (informer !== undefined) at = Math.min(at, informer);

@@ -144,14 +144,25 @@ export function commitRound(tx: Tx, round: readonly RoundPod[]): void {
 }
 
 /**
- * A pod whose sync stopped at a failed CRI call: the event upstream records for it (FailedCreatePodSandBox,
- * or Failed "Error: …" for a container) and the waiting reason the next status shows (CreateContainerError,
- * RunContainerError).
+ * A pod whose sync stopped at the round's call `index` (failed, or unanswered): the events it recorded
+ * before making that call stand, as upstream's would have been recorded by then (Pulled before
+ * CreateContainer, Created once it returned, …); those after it never happened.
  */
-export function failRoundPod(tx: Tx, synced: RoundPod, call: CriCall, error: string): void {
+export function postEventsBefore(tx: Tx, synced: RoundPod, index: number): void {
+  if (!tx.state.workers[synced.uid]) return;
+  for (const event of synced.events) if (event.afterCalls === undefined || event.afterCalls <= index) recordKubeletEvent(tx, event);
+}
+
+/**
+ * A pod whose sync stopped at a failed CRI call: the events recorded before it, the event upstream records
+ * for the failure (FailedCreatePodSandBox, or Failed "Error: …" for a container) and the waiting reason the
+ * next status shows (CreateContainerError, RunContainerError).
+ */
+export function failRoundPod(tx: Tx, synced: RoundPod, call: CriCall, error: string, index: number): void {
   const worker = tx.state.workers[synced.uid];
   const pod = worker && livePod(tx.state, worker);
   if (!pod) return;
+  postEventsBefore(tx, synced, index);
   if (call.method === 'RunPodSandbox') {
     recordKubeletEvent(tx, { type: 'Warning', reason: 'FailedCreatePodSandBox', message: `Failed to create pod sandbox: ${error}`, involvedObject: podReference(pod), at: tx.now });
     return;

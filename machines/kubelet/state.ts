@@ -28,8 +28,8 @@ export type CallPurpose =
   | { readonly kind: 'mirror-create'; readonly uid: string }
   | { readonly kind: 'mirror-delete'; readonly uid: string; readonly mirrorUid: string }
   | { readonly kind: 'pod-delete'; readonly uid: string }
-  | { readonly kind: 'event-create'; readonly key: string }
-  | { readonly kind: 'event-patch'; readonly key: string; readonly event: Event };
+  | { readonly kind: 'event-create'; readonly key: string; readonly event: Event; readonly tries?: number }
+  | { readonly kind: 'event-patch'; readonly key: string; readonly event: Event; readonly tries?: number };
 
 export interface PendingCall {
   readonly purpose: CallPurpose;
@@ -121,6 +121,8 @@ export interface RecorderState {
   readonly seq: number;
   readonly recent: Readonly<Record<string, { readonly name: string; readonly namespace: string; readonly count: number; readonly event: Event }>>;
   readonly order: readonly string[];
+  /** Writes that got no answer, to be tried again at `at` (event-recorder.ts). */
+  readonly retries: readonly { readonly purpose: Extract<CallPurpose, { kind: 'event-create' | 'event-patch' }>; readonly at: number }[];
 }
 
 /** A `kubectl logs -f` being served: what has been sent of which container's log, to whom. */
@@ -209,7 +211,7 @@ export function newKubeletActor(self: Address, incarnation: number, rng: RngStat
     statuses: {},
     node: { phase: 'waiting', inFlight: false, retryAt: null, retryDelayMs: 0, lastReportAt: null, nextStatusAt: null },
     lease: { inFlight: false, nextAt: null, backoffMs: 0 },
-    recorder: { seq: 0, recent: {}, order: [] },
+    recorder: { seq: 0, recent: {}, order: [], retries: [] },
     cri: { outbox: [], idMap: {}, round: [], answered: 0, seen: false, stale: false, lastOkAt: null, nextRelistAt: now, relisted: {} },
     calls: {},
     housekeepingAt: now,

@@ -12,6 +12,12 @@ export interface KubeletEvent {
   readonly involvedObject: ObjectReference;
   /** Virtual ms. */
   readonly at: number;
+  /**
+   * Inside a journaled sync round: how many of the round's CRI calls had been made when it was recorded.
+   * It stands only if they all succeed — upstream records Created once CreateContainer has returned and
+   * Started once StartContainer has, and a sync stops at the call that fails.
+   */
+  readonly afterCalls?: number;
 }
 
 /** The object an event is about: the pod, or one of its containers (fieldPath "spec.containers{app}"). */

@@ -137,25 +137,28 @@ export interface NodeStatusOptions {
   readonly notReadyMessage?: string;
 }
 
-export function nodeStatus(config: NodeConfig, now: number, options: NodeStatusOptions = {}): NodeStatus {
-  const conditions: NodeCondition[] = Object.entries(CONDITIONS).map(([type, [status, reason, message]]) => {
-    const c =
-      type === 'Ready' && options.notReadyMessage !== undefined
-        ? { type, status: 'False', reason: 'KubeletNotReady', message: options.notReadyMessage }
-        : { type, status, reason, message };
-    const before = options.previous?.conditions?.find((x) => x.type === type);
-    const lastTransitionTime = before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : rfc3339(now);
-    return { ...c, lastHeartbeatTime: rfc3339(now), lastTransitionTime };
-  });
+/** What a node's status reports that only its config decides (capacity, allocatable, addresses, nodeInfo). */
+type StaticNodeStatus = Required<Pick<NodeStatus, 'capacity' | 'allocatable' | 'addresses' | 'daemonEndpoints' | 'nodeInfo'>>;
+
+// Computed once per config: quantity arithmetic and three SHA-256s are most of a status, and the kubelet
+// recomputes its status every 10 s. Shared and frozen: nothing may mutate a status once built.
+const staticStatuses = new WeakMap<NodeConfig, StaticNodeStatus>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function staticNodeStatus(config: NodeConfig): StaticNodeStatus {
+  const cached = staticStatuses.get(config);
+  if (cached) return cached;
   const machine = hex(`machine:${config.name}`);
-  const images = Object.entries(options.images ?? {})
-    .map(([name, image]) => ({ names: [image.repoDigest, name], sizeBytes: image.sizeBytes }))
-    .sort((a, b) => b.sizeBytes - a.sizeBytes)
-    .slice(0, 50);
-  return {
+  const computed: StaticNodeStatus = {
     capacity: render(nodeCapacity(config)),
     allocatable: render(nodeAllocatable(config)),
-    conditions,
     addresses: [
       { type: 'InternalIP', address: config.internalIP },
       { type: 'Hostname', address: config.name },
@@ -173,6 +176,33 @@ export function nodeStatus(config: NodeConfig, now: number, options: NodeStatusO
       operatingSystem: 'linux',
       architecture: config.architecture ?? NODE_DEFAULTS.architecture,
     },
+  };
+  staticStatuses.set(config, deepFreeze(computed));
+  return computed;
+}
+
+export function nodeStatus(config: NodeConfig, now: number, options: NodeStatusOptions = {}): NodeStatus {
+  const conditions: NodeCondition[] = Object.entries(CONDITIONS).map(([type, [status, reason, message]]) => {
+    const c =
+      type === 'Ready' && options.notReadyMessage !== undefined
+        ? { type, status: 'False', reason: 'KubeletNotReady', message: options.notReadyMessage }
+        : { type, status, reason, message };
+    const before = options.previous?.conditions?.find((x) => x.type === type);
+    const lastTransitionTime = before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : rfc3339(now);
+    return { ...c, lastHeartbeatTime: rfc3339(now), lastTransitionTime };
+  });
+  const images = Object.entries(options.images ?? {})
+    .map(([name, image]) => ({ names: [image.repoDigest, name], sizeBytes: image.sizeBytes }))
+    .sort((a, b) => b.sizeBytes - a.sizeBytes)
+    .slice(0, 50);
+  const fixed = staticNodeStatus(config);
+  return {
+    capacity: fixed.capacity,
+    allocatable: fixed.allocatable,
+    conditions,
+    addresses: fixed.addresses,
+    daemonEndpoints: fixed.daemonEndpoints,
+    nodeInfo: fixed.nodeInfo,
     ...(images.length ? { images } : {}),
   };
 }

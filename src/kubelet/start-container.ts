@@ -31,9 +31,15 @@ export interface StartContext {
 
 export type StartOutcome = 'started' | 'pulling' | 'failed';
 
+/** Records events, stamped with the CRI calls made so far in the round (KubeletEvent.afterCalls). */
+export function record(ctx: { readonly runtime: RuntimeState; readonly events: KubeletEvent[] }, ...events: readonly KubeletEvent[]): void {
+  const made = ctx.runtime.journal?.length;
+  for (const event of events) ctx.events.push(made === undefined ? event : { ...event, afterCalls: made });
+}
+
 function fail(ctx: StartContext, name: string, reason: string, message: string): StartOutcome {
   ctx.reasons = { ...ctx.reasons, [name]: { reason, message } };
-  ctx.events.push(kubeletEvents.failed(ctx.pod, name, reason, ctx.now));
+  record(ctx, kubeletEvents.failed(ctx.pod, name, reason, ctx.now));
   return 'failed';
 }
 
@@ -47,12 +53,12 @@ function consumePull(ctx: StartContext, container: Container, pending: PendingPu
   if (!ctx.pullsInUse.has(pull.id)) ctx.runtime = forgetPull(ctx.runtime, pull.id);
   const uid = ctx.pod.metadata?.uid ?? '';
   if (!pull.result.ok) {
-    ctx.events.push(kubeletEvents.pullFailed(ctx.pod, container.name, pending.image, pull.result.error, pull.doneAt));
+    record(ctx, kubeletEvents.pullFailed(ctx.pod, container.name, pending.image, pull.result.error, pull.doneAt));
     ctx.pullBackoff = backoffNext(ctx.pullBackoff, imagePullKey(uid, pending.image), pull.doneAt);
     return fail(ctx, container.name, 'ErrImagePull', pull.result.error);
   }
   const pullMs = pull.doneAt - pull.startedAt;
-  ctx.events.push(kubeletEvents.pulled(ctx.pod, container.name, pending.image, pullMs, pull.doneAt - pending.requestedAt, pull.result.image.sizeBytes, pull.doneAt));
+  record(ctx, kubeletEvents.pulled(ctx.pod, container.name, pending.image, pullMs, pull.doneAt - pending.requestedAt, pull.result.image.sizeBytes, pull.doneAt));
   return 'ready';
 }
 
@@ -62,20 +68,20 @@ function ensureImage(ctx: StartContext, container: Container): StartOutcome | 'r
   const image = container.image ?? '';
   const decision = decideImage(ctx.runtime.images, container);
   if (decision.kind === 'present') {
-    ctx.events.push(kubeletEvents.alreadyPresent(ctx.pod, container.name, image, ctx.now));
+    record(ctx, kubeletEvents.alreadyPresent(ctx.pod, container.name, image, ctx.now));
     return 'ready';
   }
   if (decision.kind === 'never-pull') {
-    ctx.events.push(kubeletEvents.neverPull(ctx.pod, container.name, decision.message, ctx.now));
+    record(ctx, kubeletEvents.neverPull(ctx.pod, container.name, decision.message, ctx.now));
     return fail(ctx, container.name, 'ErrImageNeverPull', decision.message);
   }
   const uid = ctx.pod.metadata?.uid ?? '';
   if (isInBackOffSinceUpdate(ctx.pullBackoff, imagePullKey(uid, image), ctx.now)) {
     const message = kubeletEvents.pullBackOff(ctx.pod, container.name, image, ctx.now);
-    ctx.events.push(message);
+    record(ctx, message);
     return fail(ctx, container.name, 'ImagePullBackOff', message.message);
   }
-  ctx.events.push(kubeletEvents.pulling(ctx.pod, container.name, image, ctx.now));
+  record(ctx, kubeletEvents.pulling(ctx.pod, container.name, image, ctx.now));
   const requested = pullImage(ctx.runtime, image, ctx.registry, ctx.now);
   // A zero-latency pull (or one joined just as it finishes) completes within this sync.
   const advanced = advance(requested.state, ctx.now);
@@ -96,9 +102,10 @@ export function startPodContainer(ctx: StartContext, container: Container): Star
     { sandboxId: ctx.sandboxId, container, attempt: previous ? previous.attempt + 1 : 0, behavior: containerBehavior(ctx.pod, container.name) },
     ctx.now,
   );
-  ctx.events.push(kubeletEvents.created(ctx.pod, container.name, ctx.now));
-  ctx.runtime = startContainer(created.state, created.containerId, ctx.now);
-  ctx.events.push(kubeletEvents.started(ctx.pod, container.name, ctx.now));
+  ctx.runtime = created.state;
+  record(ctx, kubeletEvents.created(ctx.pod, container.name, ctx.now));
+  ctx.runtime = startContainer(ctx.runtime, created.containerId, ctx.now);
+  record(ctx, kubeletEvents.started(ctx.pod, container.name, ctx.now));
   const { [container.name]: _cleared, ...reasons } = ctx.reasons;
   ctx.reasons = reasons;
   return 'started';

@@ -21,7 +21,7 @@ import type { ContainerProbeView, ProbeTarget, ProbeWorker } from './probes.ts';
 import { NO_HEALTH, probeAddressOf } from './bus-probes.ts';
 import { advance, latestContainer, podContainers, podSandbox, removeContainer, runPodSandbox, stopContainer, stopPodSandbox } from './runtime.ts';
 import type { RuntimeEvent, RuntimeState } from './runtime.ts';
-import { startPodContainer } from './start-container.ts';
+import { record, startPodContainer } from './start-container.ts';
 import type { StartContext } from './start-container.ts';
 
 export interface SyncResult {
@@ -70,7 +70,7 @@ function runProbes(ctx: Ctx): void {
     const [worker, index] = due;
     const step = doProbe(worker, target(ctx, specs.get(worker.container)!, workers), worker.nextAt);
     workers[index] = step.worker;
-    ctx.events.push(...step.events);
+    record(ctx, ...step.events);
   }
   ctx.ps = { ...ctx.ps, probes: workers };
 }
@@ -92,7 +92,7 @@ function triggerReadiness(ctx: Ctx): void {
     const t = target(ctx, specs.get(w.container)!, ctx.ps.probes);
     if (!t.record || t.record.state !== 'running' || !t.started || probeView(ctx.ps.probes, w.container, t.record).ready) return w;
     const step = triggerProbe(w, t, ctx.now);
-    ctx.events.push(...step.events);
+    record(ctx, ...step.events);
     return step.worker;
   });
   ctx.ps = { ...ctx.ps, probes: workers };
@@ -106,7 +106,7 @@ function ensureSandbox(ctx: Ctx): string | null {
   if (!ctx.pod.spec?.hostNetwork) {
     const allocated = allocateIP(ctx.kubelet.ipam, uid);
     if (!allocated.ok) {
-      ctx.events.push(kubeletEvents.failedCreatePodSandbox(ctx.pod, `${ctx.kubelet.nodeName}/${uid}`, allocated.error, ctx.now));
+      record(ctx, kubeletEvents.failedCreatePodSandbox(ctx.pod, `${ctx.kubelet.nodeName}/${uid}`, allocated.error, ctx.now));
       ctx.wakeups.push(ctx.now + POD_SYNC_ERROR_RETRY_MS);
       return null;
     }
@@ -123,7 +123,7 @@ function restartWithBackOff(ctx: Ctx, container: Container, sandboxId: string, f
   const decision = checkCrashLoop(ctx.crashBackoff, podRefOf(ctx.pod), container.name, finishedAt, ctx.now);
   if (decision.inBackOff) {
     ctx.reasons = { ...ctx.reasons, [container.name]: { reason: 'CrashLoopBackOff', message: decision.message } };
-    ctx.events.push(kubeletEvents.backOff(ctx.pod, container.name, ctx.now));
+    record(ctx, kubeletEvents.backOff(ctx.pod, container.name, ctx.now));
     ctx.wakeups.push(decision.retryAt);
     return;
   }
@@ -169,7 +169,7 @@ function syncContainer(ctx: Ctx, container: Container, sandboxId: string): 'done
 // instance, as SyncPod does right after its (synchronous) kill.
 function killForProbe(ctx: Ctx, container: Container, containerId: string, message: string): void {
   const probe = probeSpec(container, 'liveness') ?? probeSpec(container, 'startup');
-  ctx.events.push(kubeletEvents.killing(ctx.pod, container.name, ctx.now, message));
+  record(ctx, kubeletEvents.killing(ctx.pod, container.name, ctx.now, message));
   ctx.runtime = stopContainer(ctx.runtime, containerId, gracePeriodMs(ctx.pod, probe?.terminationGracePeriodSeconds ?? ctx.pod.spec?.terminationGracePeriodSeconds), ctx.now);
   if (ctx.pod.spec?.restartPolicy === 'Never') return;
   const previous = podContainers(ctx.runtime, uidOf(ctx.pod)).find((c) => c.name === container.name && c.state === 'exited');
@@ -180,7 +180,7 @@ function killForProbe(ctx: Ctx, container: Container, containerId: string, messa
   const decision = checkCrashLoop(ctx.crashBackoff, podRefOf(ctx.pod), container.name, previous.finishedAt ?? ctx.now, ctx.now);
   if (decision.inBackOff) {
     ctx.reasons = { ...ctx.reasons, [container.name]: { reason: 'CrashLoopBackOff', message: decision.message } };
-    ctx.events.push(kubeletEvents.backOff(ctx.pod, container.name, ctx.now));
+    record(ctx, kubeletEvents.backOff(ctx.pod, container.name, ctx.now));
     return;
   }
   ctx.crashBackoff = decision.backoff;
@@ -212,7 +212,7 @@ function syncRunningPod(ctx: Ctx): void {
 function stopAll(ctx: Ctx): boolean {
   for (const c of podContainers(ctx.runtime, uidOf(ctx.pod))) {
     if (c.state === 'exited' || c.stopRequestedAt !== null) continue;
-    if (c.state === 'running') ctx.events.push(kubeletEvents.killing(ctx.pod, c.name, ctx.now));
+    if (c.state === 'running') record(ctx, kubeletEvents.killing(ctx.pod, c.name, ctx.now));
     ctx.runtime = stopContainer(ctx.runtime, c.id, gracePeriodMs(ctx.pod), ctx.now);
   }
   ctx.pulls = {};

@@ -127,4 +127,42 @@ describe('kubelet and container runtime actors under faults', () => {
     expect(h.events('web').filter((e) => e.reason === 'Started')).toHaveLength(1);
     expect(h.pod('web')!.status!.containerStatuses![0].restartCount).toBe(0);
   });
+
+  it('tries an event write that got no answer again (client-go recordToSink: 12 tries, 10 s apart)', () => {
+    const h = new NodeHarness();
+    h.run(2_000);
+    h.createPod(nginxPod('web'));
+    // The kubelet's requests are lost for 8 s (the pod's watch events still reach it): every event of the
+    // start times out after 10 s, and is tried again within the next 10 s.
+    h.sim.partition({ id: 'lossy', from: ['node-1'], to: ['apiserver-0'], oneWay: true });
+    h.run(8_000);
+    h.sim.heal('lossy');
+    expect(h.events('web')).toEqual([]);
+    h.run(25_000);
+    expect(h.events('web').map((e) => e.reason)).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
+    expect(h.events('web').every((e) => e.count === 1)).toBe(true);
+  });
+
+  it('keeps the events of the calls that succeeded when a later call of the same sync fails (Created, Started of the first container)', () => {
+    // Planted disagreement on the second container's image only: its CreateContainer fails at the runtime,
+    // after the first container was created and started. Upstream has recorded Created and Started by then.
+    const h = new NodeHarness({ nodes: [] });
+    h.sim.add('node-9/containerd', containerRuntimeMachine, { node: 'node-9', podCIDR: '10.244.9.0/24', registry: { images: { 'docker.io/library/busybox': { pullMs: 0 } } } });
+    h.sim.add('node-9/kubelet', kubeletMachine, {
+      apiserver: 'apiserver-0', runtime: 'node-9/containerd', node: nodeConfigOf({ name: 'node-9' }, 9),
+      registry: { images: { 'docker.io/library/busybox': { pullMs: 0 }, 'docker.io/library/nginx': { pullMs: 0 } } },
+    });
+    h.run(2_000);
+    h.createPod(nginxPod('two', { node: 'node-9', containers: [{ name: 'first', image: 'busybox:1.36' }, { name: 'second', image: 'nginx:1.25' }] }));
+    expect(h.runUntil(() => h.pod('two')?.status?.containerStatuses?.every((c) => c.ready) === true, 30_000)).toBe(true);
+    expect(h.observed('obs.kubelet.criError')[0]).toMatchObject({ observation: { method: 'CreateContainer' } });
+    const of = (container: string) => h.events('two').filter((e) => e.involvedObject.fieldPath === `spec.containers{${container}}`);
+    // The first container was started once, by the sync that failed: its events are those of that sync.
+    expect(h.pod('two')!.status!.containerStatuses!.find((c) => c.name === 'first')!.restartCount).toBe(0);
+    expect(of('first').map((e) => e.reason)).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
+    // The second: what was recorded before its CreateContainer (the pull), the failure, then the retry's start.
+    expect(of('second').map((e) => e.reason)).toEqual(expect.arrayContaining(['Pulling', 'Pulled', 'Failed', 'Created', 'Started']));
+    expect(of('second').filter((e) => e.reason === 'Created')).toHaveLength(1);
+    expect(of('second').find((e) => e.reason === 'Created')!.count).toBe(1);
+  });
 });
