@@ -131,7 +131,7 @@ export function faultArb(shape: ClusterShape): fc.Arbitrary<ClusterFault> {
  * What the base scenario does not draw, drawn after it (so a seed that draws none of it replays the very
  * scenario it generated before these existed): one cluster in three runs two scheduler and controller-manager
  * replicas (leader election) and then, one time in two, a live leader loses its lease; one scenario in two
- * stalls the ReplicaSet controller's pod watch (stale state).
+ * stalls the ReplicaSet controller's pod watch (stale state), and, drawn last, one in two the scheduler's.
  */
 function extrasArb(shape: ClusterShape): fc.Arbitrary<{ replicas: number; faults: ClusterFault[] }> {
   const stall = fc.record({ at: at(STALL_HORIZON_MS), kind: fc.constant('watch-stall' as const), resource: fc.constant('pods' as const), durationMs: fc.integer({ min: 2_000, max: 15_000 }) });
@@ -143,10 +143,15 @@ function extrasArb(shape: ClusterShape): fc.Arbitrary<{ replicas: number; faults
     durationMs: fc.oneof({ weight: 1, arbitrary: fc.integer({ min: 5_000, max: 15_000 }) }, { weight: 3, arbitrary: fc.integer({ min: 18_000, max: 40_000 }) }),
   });
   const replicas = fc.oneof({ weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) });
+  // The same stall aimed at the scheduler: the pods created meanwhile reach it in one burst (its assume
+  // cache is what keeps them off one node). Drawn after the others, so their draws stay as they were.
+  // Half of them from the workload's first pod: the apply that creates every pod at once is the biggest burst.
+  const schedulerStall = fc.record({ fromStart: fc.boolean(), stall }).map(({ fromStart, stall: s }) => ({ ...s, ...(fromStart ? { at: 0 } : {}), component: 'scheduler' as const }));
   return replicas.chain((r) => fc.record({
     stall: fc.option(stall, { nil: undefined, freq: 2 }),
     isolation: r > 1 ? fc.option(isolation, { nil: undefined, freq: 2 }) : fc.constant(undefined),
-  }).map(({ stall: st, isolation: iso }) => ({ replicas: r, faults: [...(iso ? [iso] : []), ...(st ? [st] : [])] })));
+    schedulerStall: fc.option(schedulerStall, { nil: undefined, freq: 2 }),
+  }).map(({ stall: st, isolation: iso, schedulerStall: sst }) => ({ replicas: r, faults: [...(iso ? [iso] : []), ...(st ? [st] : []), ...(sst ? [sst] : [])] })));
 }
 
 /** At most one node is lost for good: later `lost` flags are cleared. */

@@ -16,6 +16,8 @@ export const TRIGGER_WINDOW_MS = 30_000;
 const WRITE_VERBS = new Set<ApiRequest['verb']>(['create', 'update', 'patch', 'delete', 'deletecollection']);
 /** Lease renewals are heartbeats, not reconcile steps. */
 const IGNORED_RESOURCES = new Set(['leases']);
+/** What a network burst leaves of the links inside one host (latency untouched). */
+const IN_HOST_LINK = Object.freeze({ drop: 0, duplicate: 0, reorder: false });
 
 /** When an episode is over (its component back, its link restored). */
 export function faultEnd(fault: ClusterFault): number {
@@ -62,11 +64,26 @@ export interface FaultContext {
   leaseHolder?: (component: LeaderComponent) => string | undefined;
   /** Every replica of the controller-manager (kcm-0…). */
   controllerManagers?: readonly string[];
+  /** Every replica of the scheduler (scheduler-0…). */
+  schedulers?: readonly string[];
   /** Counts what triggered faults did (`stallsStarted`, `leadersIsolated`) for the run's stats. */
   count?: (stat: string) => void;
 }
 
-/** Arms every episode on the simulation's clock. */
+/**
+ * A scheduler watch stall at 0 starts with the workload itself: armed before the workload is applied, so
+ * the pods of its first ReplicaSets reach the scheduler in one burst (`armWorkloadStalls`).
+ */
+export function stallsWithWorkload(fault: ClusterFault): fault is Extract<ClusterFault, { kind: 'watch-stall' }> {
+  return fault.kind === 'watch-stall' && fault.component === 'scheduler' && fault.at === 0;
+}
+
+/** Arms, before the workload is applied, the stalls that start with it (`ctx.base` is now). */
+export function armWorkloadStalls(faults: readonly ClusterFault[], ctx: FaultContext): void {
+  for (const fault of faults) if (stallsWithWorkload(fault)) armWatchStall(fault, ctx);
+}
+
+/** Arms every episode on the simulation's clock (but the stalls `armWorkloadStalls` armed). */
 export function armFaults(faults: readonly ClusterFault[], ctx: FaultContext): void {
   const plain = faults.flatMap((fault, index) => expand(fault, index, ctx));
   applySchedule(ctx.sim, plain.map((f) => ({ ...f, at: f.at + ctx.base - ctx.sim.now })), {
@@ -76,7 +93,7 @@ export function armFaults(faults: readonly ClusterFault[], ctx: FaultContext): v
   faults.forEach((fault, index) => {
     if (fault.kind === 'crash-after-write') armWriteTrigger(fault, ctx);
     if (fault.kind === 'isolate-leader') armLeaderIsolation(fault, index, ctx);
-    if (fault.kind === 'watch-stall') armWatchStall(fault, ctx);
+    if (fault.kind === 'watch-stall' && !stallsWithWorkload(fault)) armWatchStall(fault, ctx);
   });
 }
 
@@ -110,10 +127,19 @@ function expand(fault: ClusterFault, index: number, ctx: FaultContext): Fault[] 
       ]);
     }
     case 'burst':
-      return [{
-        at: fault.at, kind: 'degrade', id: `b${index}`, from: '*', to: '*', durationMs: fault.durationMs,
-        link: { drop: fault.drop, duplicate: fault.duplicate, reorder: true },
-      }];
+      // The network between hosts, not the processes on one host: an apiserver and its etcd client share a
+      // process, a kubelet talks to its runtime over a unix socket; neither drops, duplicates nor reorders.
+      // (A reordered apiserver ← etcd-client hop made a watch cache skip an event for good: seed 85.)
+      // Later layers win, so each host's own links are put back after the `*` layer.
+      return [
+        {
+          at: fault.at, kind: 'degrade', id: `b${index}`, from: '*', to: '*', durationMs: fault.durationMs,
+          link: { drop: fault.drop, duplicate: fault.duplicate, reorder: true },
+        },
+        ...ctx.hosts.map((host): Fault => ({
+          at: fault.at, kind: 'degrade', id: `b${index}:${host}`, from: host, to: host, durationMs: fault.durationMs, link: IN_HOST_LINK,
+        })),
+      ];
     case 'crash-after-write':
     case 'isolate-leader':
     case 'watch-stall':
@@ -172,21 +198,25 @@ function armLeaderIsolation(fault: Extract<ClusterFault, { kind: 'isolate-leader
   }, Math.max(0, ctx.base + fault.at - sim.now));
 }
 
-/** Stale state: from the ReplicaSet controller's next pod create after `at`, its pod watches stall. */
+/**
+ * Stale state: from the ReplicaSet controller's next pod create after `at`, the pod watches of the
+ * controller-manager (or of the scheduler) stall.
+ */
 function armWatchStall(fault: Extract<ClusterFault, { kind: 'watch-stall' }>, ctx: FaultContext): void {
   const { sim } = ctx;
-  const targets = new Set(ctx.controllerManagers ?? ['kcm-0']);
+  const creators = new Set(ctx.controllerManagers ?? ['kcm-0']);
+  const targets = fault.component === 'scheduler' ? new Set(ctx.schedulers ?? ['scheduler-0']) : creators;
   const armAt = ctx.base + fault.at;
   const until = Math.min(armAt + TRIGGER_WINDOW_MS, ctx.base + ctx.quietFrom);
   sim.clock.setTimeout(() => {
     let tap: Subscription | undefined = sim.bus.tap.subscribe((event) => {
-      if (!tap || event.kind !== 'send' || !targets.has(event.envelope.from) || event.envelope.type !== 'api.request') return;
+      if (!tap || event.kind !== 'send' || !creators.has(event.envelope.from) || event.envelope.type !== 'api.request') return;
       const request = (event.envelope.message as unknown as { request: ApiRequest }).request;
       if (request.verb !== 'create' || request.resource !== fault.resource || !ownedByReplicaSet(request.body)) return;
       tap.unsubscribe();
       tap = undefined;
       // The create is on the wire; its watch event (and every later one on those streams) waits.
-      ctx.count?.('stallsStarted');
+      ctx.count?.(fault.component === 'scheduler' ? 'schedulerStallsStarted' : 'stallsStarted');
       stallWatches(sim, { to: targets, kind: STALLED_KIND[fault.resource], durationMs: fault.durationMs, ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}) });
     });
     sim.clock.setTimeout(() => {

@@ -62,6 +62,9 @@ export function parseClusterScenario(value: unknown): ClusterScenario {
     const fields = FAULT_FIELDS[o.kind as ClusterFault['kind']];
     if (!fields) throw new Error(`${path}.kind must be one of ${Object.keys(FAULT_FIELDS).join(', ')}`);
     for (const field of fields) if (typeof o[field] !== 'string') throw new Error(`${path}.${field} must be a string`);
+    if (o.kind === 'watch-stall' && o.component !== undefined && o.component !== 'controllerManager' && o.component !== 'scheduler') {
+      throw new Error(`${path}.component must be controllerManager or scheduler`);
+    }
   });
   return s as unknown as ClusterScenario;
 }

@@ -9,7 +9,7 @@ import { ComponentFailure } from '../../host/simulation.ts';
 import { TraceRecorder } from '../../trace/recorder.ts';
 import { TRACE_ARTEFACT, type CampaignProfile, type Plant, type RunOptions, type RunReport, type Violation } from '../types.ts';
 import { clusterScenarioArb } from './arbitrary.ts';
-import { armFaults, lostNodes, quietAt } from './faults.ts';
+import { armFaults, armWorkloadStalls, lostNodes, quietAt } from './faults.ts';
 import { workloadObjects } from './manifests.ts';
 import { parseClusterScenario } from './parse.ts';
 import { CLUSTER_PLANTS, findClusterPlant, plantedIn } from './plants.ts';
@@ -91,6 +91,11 @@ export function runClusterScenario(scenario: ClusterScenario, options: RunOption
 
   try {
     cluster.start({ recordEvents: false });
+    const count = (stat: string) => void (stats[stat] = (stats[stat] ?? 0) + 1);
+    armWorkloadStalls(scenario.faults, {
+      sim, base: cluster.now, quietFrom: quietAt(scenario), apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts: [],
+      controllerManagers: cluster.controllerManagers, schedulers: cluster.schedulers, count, ...(tracer ? { onApplied: tracer.onFault } : {}),
+    });
     cluster.apply(workloadObjects(scenario.workload));
     const base = cluster.now;
     const quiet = base + quietAt(scenario);
@@ -98,7 +103,8 @@ export function runClusterScenario(scenario: ClusterScenario, options: RunOption
     armFaults(scenario.faults, {
       sim, base, quietFrom: quiet - base, apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts,
       controllerManagers: cluster.controllerManagers,
-      count: (stat) => void (stats[stat] = (stats[stat] ?? 0) + 1),
+      schedulers: cluster.schedulers,
+      count,
       leaseHolder: (component) => snapshotter.leaseHolder(component === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager'),
       ...(tracer ? { onApplied: tracer.onFault } : {}),
     });

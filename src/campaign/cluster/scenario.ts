@@ -94,13 +94,15 @@ export type ClusterFault =
    */
   | { at: number; kind: 'isolate-leader'; lease: LeaderComponent; durationMs: number }
   /**
-   * Stale state aimed at the ReplicaSet controller (Sieve): armed at `at`, from the next pod the
-   * controller-manager creates for a ReplicaSet (its sync right after a scale-up, a rollout, a lost pod),
-   * the `resource` watch streams to every controller-manager replica stall for `durationMs`, then deliver
-   * what they held, in order (an HTTP/2 stream out of flow-control window while the others flow): the
-   * controller's next syncs see the ReplicaSet's new status but not its new pods.
+   * Stale state (Sieve): armed at `at`, from the next pod the controller-manager creates for a ReplicaSet
+   * (its sync right after a scale-up, a rollout, a lost pod), the `resource` watch streams to every replica
+   * of `component` stall for `durationMs`, then deliver what they held, in order (an HTTP/2 stream out of
+   * flow-control window while the others flow). Aimed at the controller-manager (the default): the
+   * ReplicaSet controller's next syncs see the ReplicaSet's new status but not its new pods. Aimed at the
+   * scheduler: the new pods reach it in one burst, each bound before the informer shows the others bound —
+   * only its assume cache keeps it from stacking them on one node.
    */
-  | { at: number; kind: 'watch-stall'; resource: 'pods'; durationMs: number };
+  | { at: number; kind: 'watch-stall'; resource: 'pods'; durationMs: number; component?: StaleComponent };
 
 export type LeaderComponent = 'scheduler' | 'controllerManager';
 

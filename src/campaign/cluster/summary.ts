@@ -47,6 +47,6 @@ export function describeFault(f: ClusterFault): string {
     case 'isolate-leader':
       return `${span} partition the ${f.lease} replica holding its Lease from every other host`;
     case 'watch-stall':
-      return `${f.at}ms from the controller-manager's next pod create for a ReplicaSet (within 30 s), its ${f.resource} watch events stall for ${f.durationMs} ms`;
+      return `${f.at}ms from the controller-manager's next pod create for a ReplicaSet (within 30 s), the ${f.component === 'scheduler' ? "scheduler's" : "controller-manager's"} ${f.resource} watch events stall for ${f.durationMs} ms`;
   }
 }
