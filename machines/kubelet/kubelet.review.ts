@@ -7,8 +7,9 @@ import type { KubeletContext } from './kubelet.machine.ts';
 
 /**
  * Review sample for the kubelet of node-1. Its inputs are answers, so the samples answer whatever it waits
- * for: the runtime's relist (an empty node), the apiserver's answers to its pod list and node registration
- * (created, or already there), a bookmark on its pod watch, and a late answer nobody waits for.
+ * for: the runtime's relist (an empty node), the apiserver's answers to its pod list, node registration
+ * (created, or already there) and node status GET, a bookmark on its pod watch, and a late answer nobody
+ * waits for.
  */
 export const reviewInput: ReviewModule['reviewInput'] = (now) => ({
   address: 'node-1/kubelet',
@@ -42,7 +43,7 @@ function apiAnswers(snapshot: AnyMachineSnapshot): AnyEventObject[] {
     if (call.purpose.kind === 'node-create') {
       answers.push(reply(requestId, 201, { metadata: { name: 'node-1', uid: 'node-uid' }, status: {} }));
       answers.push(reply(requestId, 409, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'nodes "node-1" already exists', reason: 'AlreadyExists', code: 409 }));
-    } else if (call.purpose.kind === 'node-get') {
+    } else if (call.purpose.kind === 'node-get' || call.purpose.kind === 'node-status-get') {
       answers.push(reply(requestId, 200, { metadata: { name: 'node-1', uid: 'node-uid' }, status: {} }));
     }
   }

@@ -86,6 +86,7 @@ function route(tx: Tx, purpose: CallPurpose, message: ApiResponseMessage | undef
   switch (purpose.kind) {
     case 'node-create':
     case 'node-get':
+    case 'node-status-get':
     case 'node-status':
       return onNodeAnswer(tx, purpose, message);
     case 'lease-get':

@@ -1,10 +1,16 @@
 // Node registration (registerWithAPIServer / tryRegisterWithAPIServer) and the node status loop
-// (syncNodeStatus every nodeStatusUpdateFrequency, jittered as wait.JitterUntil(…, 0.04, sliding) does; a
-// status is posted when it changed or nodeStatusReportFrequency has passed since the last post).
+// (syncNodeStatus every nodeStatusUpdateFrequency, jittered as wait.JitterUntil(…, 0.04, sliding) does,
+// so the period counts from the end of the previous sync). Each sync is upstream's updateNodeStatus
+// (pkg/kubelet/kubelet_node_status.go): up to nodeStatusUpdateRetry tries of tryUpdateNodeStatus, which GETs
+// the Node — the first try with resourceVersion=0 (util.FromApiserverCache: served by the apiserver's watch
+// cache), retries from etcd — sets the kubelet's status on that copy, and patches it when
+// nodeStatusHasChanged(&originalNode.Status, &node.Status) or nodeStatusReportFrequency has passed since the
+// last report. Comparing with the apiserver's copy is what undoes, within one period, a condition someone
+// else wrote (the node lifecycle controller's Ready=Unknown after a partition).
 import type { Node, NodeStatus, Taint } from 'kubernetes-types/core/v1.js';
 import type { ApiResponseMessage } from '../../src/apiserver/protocol.ts';
 import { failureOf, getRequest, isAlreadyExists, mergePatchRequest, createRequest, type ResourceTarget } from '../../src/client/index.ts';
-import { NODE_STATUS_UPDATE_FREQUENCY_MS, nodeRegistration, nodeStatus, shouldReportNodeStatus } from '../../src/kubelet/node-status.ts';
+import { NODE_STATUS_UPDATE_FREQUENCY_MS, NODE_STATUS_UPDATE_RETRY, applyNodeStatus, nodeRegistration, nodeStatus, shouldReportNodeStatus } from '../../src/kubelet/node-status.ts';
 import { rngNext } from '../../src/sim/random.ts';
 import { runtimeDownMessage } from './cri-client.ts';
 import type { CallPurpose, NodeRegistration, Tx } from './state.ts';
@@ -82,11 +88,41 @@ export function onNodeAnswer(tx: Tx, purpose: CallPurpose, message: ApiResponseM
     case 'node-get':
       if (!failure) return registered(tx, body?.metadata?.uid, body?.status, null);
       return retryRegistration(tx);
+    case 'node-status-get':
+      if (failure) return statusTryFailed(tx, purpose.tryNumber);
+      return patchIfChanged(tx, body?.status, purpose.tryNumber);
     case 'node-status':
-      setNode(tx, { inFlight: false, ...(failure ? {} : { reported: purpose.status, lastReportAt: tx.now }) });
-      return;
+      if (failure) return statusTryFailed(tx, purpose.tryNumber);
+      setNode(tx, { reported: purpose.status, lastReportAt: tx.now });
+      return statusSyncDone(tx);
     default:
   }
+}
+
+/** One tryUpdateNodeStatus: GET the Node, the first try from the apiserver's cache. */
+function tryUpdateNodeStatus(tx: Tx, tryNumber: number): void {
+  const get = getRequest(NODES, tx.state.config.node.name);
+  tx.call({ kind: 'node-status-get', tryNumber }, tryNumber === 0 ? { ...get, query: { resourceVersion: '0' } } : get);
+  setNode(tx, { inFlight: true, nextStatusAt: null });
+}
+
+/** The kubelet's status set on the apiserver's copy; patched if it changed or the report is due. */
+function patchIfChanged(tx: Tx, original: NodeStatus | undefined, tryNumber: number): void {
+  const status = applyNodeStatus(original, currentStatus(tx, original));
+  if (!shouldReportNodeStatus(original, status, tx.state.node.lastReportAt, tx.now)) return statusSyncDone(tx);
+  // The kubelet writes the whole status; a merge patch replaces its lists (conditions, addresses, images).
+  tx.call({ kind: 'node-status', status, tryNumber }, { ...mergePatchRequest(NODES, tx.state.config.node.name, { status }), subresource: 'status' });
+}
+
+/** updateNodeStatus: a failed try is followed at once by the next, up to nodeStatusUpdateRetry. */
+function statusTryFailed(tx: Tx, tryNumber: number): void {
+  if (tryNumber + 1 < NODE_STATUS_UPDATE_RETRY) return tryUpdateNodeStatus(tx, tryNumber + 1);
+  statusSyncDone(tx);
+}
+
+/** The sync is over: the next one a jittered period later (JitterUntil, sliding). */
+function statusSyncDone(tx: Tx): void {
+  setNode(tx, { inFlight: false, nextStatusAt: tx.now + jittered(tx, NODE_STATUS_UPDATE_FREQUENCY_MS) });
 }
 
 /** Registration retries and the periodic node status. */
@@ -94,12 +130,7 @@ export function nodeTimers(tx: Tx): void {
   const node = tx.state.node;
   if (node.phase === 'registering' && !node.inFlight && node.retryAt !== null && tx.now >= node.retryAt) registerNode(tx);
   if (node.phase !== 'registered' || node.inFlight || node.nextStatusAt === null || tx.now < node.nextStatusAt) return;
-  const status = currentStatus(tx, node.reported);
-  setNode(tx, { nextStatusAt: tx.now + jittered(tx, NODE_STATUS_UPDATE_FREQUENCY_MS) });
-  if (!shouldReportNodeStatus(node.reported, status, node.lastReportAt, tx.now)) return;
-  // The kubelet writes the whole status; a merge patch replaces its lists (conditions, addresses, images).
-  tx.call({ kind: 'node-status', status }, { ...mergePatchRequest(NODES, tx.state.config.node.name, { status }), subresource: 'status' });
-  setNode(tx, { inFlight: true });
+  tryUpdateNodeStatus(tx, 0);
 }
 
 export function nodeDeadline(node: NodeRegistration): number {

@@ -20,7 +20,8 @@ import { resolveKubeletConfig, type KubeletMachineConfig, type ResolvedKubeletCo
 export type CallPurpose =
   | { readonly kind: 'node-create' }
   | { readonly kind: 'node-get' }
-  | { readonly kind: 'node-status'; readonly status: NodeStatus }
+  | { readonly kind: 'node-status-get'; readonly tryNumber: number }
+  | { readonly kind: 'node-status'; readonly status: NodeStatus; readonly tryNumber: number }
   | { readonly kind: 'lease-get' }
   | { readonly kind: 'lease-create' }
   | { readonly kind: 'lease-update' }
@@ -75,9 +76,10 @@ export interface NodeRegistration {
   readonly inFlight: boolean;
   readonly retryAt: number | null;
   readonly retryDelayMs: number;
-  /** The status last posted (and when): what is compared against for "changed". */
+  /** The status last posted, and when (lastStatusReportTime: the 5-minute report counts from it). */
   readonly reported?: NodeStatus;
   readonly lastReportAt: number | null;
+  /** The next node status sync (null while one is under way: `inFlight`). */
   readonly nextStatusAt: number | null;
 }
 

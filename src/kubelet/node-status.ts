@@ -1,6 +1,7 @@
 // The kubelet's Node object (registration and status) and its node Lease, as a v1.30 kubelet on containerd
 // reports them, with the heartbeat cadence constants.
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Quantity } from '../api/quantity.ts';
@@ -225,15 +226,55 @@ export function nodeRegistration(config: NodeConfig, now: number, options: NodeS
   };
 }
 
+/** nodeStatusUpdateRetry: how many tries one node status sync makes (the first GET from the apiserver's cache). */
+export const NODE_STATUS_UPDATE_RETRY = 5;
+
+/** What the kubelet's status setters own in a Node's status; anything else on the apiserver's copy is kept. */
+const KUBELET_STATUS_FIELDS = ['capacity', 'allocatable', 'conditions', 'addresses', 'daemonEndpoints', 'nodeInfo', 'images'] as const;
+
 /**
- * Whether a freshly computed status must be posted: something other than heartbeat times changed, or the
- * report frequency has elapsed since the last post (kubelet tryUpdateNodeStatus with leases enabled).
+ * The apiserver's copy of the status with the kubelet's setters applied (kubelet updateNode → setNodeStatus
+ * on a deep copy of the Node it GET): the kubelet's fields replaced, its conditions replaced in place of
+ * theirs and others' conditions kept, any other field left as the apiserver has it.
  */
-export function shouldReportNodeStatus(reported: NodeStatus | undefined, current: NodeStatus, lastReportAt: number | null, now: number): boolean {
-  if (reported === undefined || lastReportAt === null) return true;
-  if (now - lastReportAt >= NODE_STATUS_REPORT_FREQUENCY_MS) return true;
-  const strip = (s: NodeStatus) => ({ ...s, conditions: s.conditions?.map(({ lastHeartbeatTime: _h, ...c }) => c) });
-  return JSON.stringify(strip(reported)) !== JSON.stringify(strip(current));
+export function applyNodeStatus(original: NodeStatus | undefined, computed: NodeStatus): NodeStatus {
+  if (original === undefined) return computed;
+  const kept: NodeStatus = { ...original };
+  for (const field of KUBELET_STATUS_FIELDS) delete kept[field];
+  const own = new Set(computed.conditions?.map((c) => c.type));
+  const foreign = (original.conditions ?? []).filter((c) => !own.has(c.type));
+  return { ...kept, ...computed, ...(foreign.length > 0 ? { conditions: [...(computed.conditions ?? []), ...foreign] } : {}) };
+}
+
+/** nodeStatusHasChanged: anything but the conditions' heartbeat times differs (conditions compared by type). */
+export function nodeStatusHasChanged(original: NodeStatus | undefined, status: NodeStatus): boolean {
+  if (original === undefined) return true;
+  const conditions = (s: NodeStatus) =>
+    [...(s.conditions ?? [])].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)).map(({ lastHeartbeatTime: _h, ...c }) => c);
+  if (!isDeepStrictEqual(conditions(original), conditions(status))) return true;
+  return !isDeepStrictEqual(semanticFields(original), semanticFields(status));
+}
+
+/**
+ * All but the conditions, with quantities as their values: apiequality.Semantic compares a Quantity by value,
+ * and the apiserver sends them back in canonical form (an allocatable 96636764000 comes back as 96636764k).
+ */
+function semanticFields(status: NodeStatus): NodeStatus {
+  const { conditions: _c, capacity, allocatable, ...rest } = status;
+  const values = (list: Record<string, string> | undefined) =>
+    list && Object.fromEntries(Object.entries(list).map(([name, q]) => [name, parseQuantity(q).nanos]));
+  return { ...rest, ...(capacity ? { capacity: values(capacity) } : {}), ...(allocatable ? { allocatable: values(allocatable) } : {}) } as NodeStatus;
+}
+
+/**
+ * Whether a freshly computed status must be patched (kubelet tryUpdateNodeStatus): it differs from the
+ * apiserver's copy it was computed on (`original`), or nodeStatusReportFrequency has passed since the last
+ * successful patch. Comparing with the apiserver's copy, not with what the kubelet last posted, is what
+ * corrects within 10 s a Ready condition the node lifecycle controller overwrote with Unknown.
+ */
+export function shouldReportNodeStatus(original: NodeStatus | undefined, current: NodeStatus, lastReportAt: number | null, now: number): boolean {
+  if (lastReportAt === null || now - lastReportAt >= NODE_STATUS_REPORT_FREQUENCY_MS) return true;
+  return nodeStatusHasChanged(original, current);
 }
 
 /** The node's Lease in kube-node-lease, renewed at `now`. */
