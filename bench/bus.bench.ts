@@ -26,7 +26,7 @@ const relay = setup({
  * Deliveries per wall-clock second between `actors` relay actors with `tokens` messages circulating, the
  * network model on (uniform latency, FIFO links; optionally loss and duplication).
  */
-function relayRun(actors: number, tokens: number, virtualMs: number, lossy: boolean): { deliveries: number; perSecond: number } {
+function relayRun(actors: number, tokens: number, virtualMs: number, lossy: boolean): { deliveries: number; perSecond: number; cpuMicros: number } {
   const sim = new Simulation({
     seed: 1,
     link: { latency: { kind: 'uniform', minMs: 1, maxMs: 5 }, drop: lossy ? 0.01 : 0, duplicate: lossy ? 0.01 : 0 },
@@ -34,9 +34,11 @@ function relayRun(actors: number, tokens: number, virtualMs: number, lossy: bool
   const peers = Array.from({ length: actors }, (_, i) => `relay-${i}`);
   for (const [i, p] of peers.entries()) sim.add(p, relay, { peers, hop: 1 + (i % 7) });
   for (let t = 0; t < tokens; t++) sim.bus.send(peers[t % actors], peers[(t * 13) % actors], { type: 'token' });
+  const cpuStart = process.cpuUsage();
   const seconds = timeIt(() => sim.runUntil(virtualMs));
+  const cpu = process.cpuUsage(cpuStart);
   const deliveries = sim.bus.stats.delivered;
-  return { deliveries, perSecond: deliveries / seconds };
+  return { deliveries, perSecond: deliveries / seconds, cpuMicros: (cpu.user + cpu.system) / deliveries };
 }
 
 export async function run(): Promise<Figures> {
@@ -46,6 +48,7 @@ export async function run(): Promise<Figures> {
   return {
     'deliveries/s, 100 XState actors, latency model': Math.round(clean.perSecond),
     'deliveries/s, + 1% loss and 1% duplication': Math.round(lossy.perSecond),
+    'CPU µs per delivery (bus, clock, host and a one-action XState actor)': Number(clean.cpuMicros.toFixed(2)),
     'deliveries per run': clean.deliveries,
   };
 }

@@ -81,8 +81,11 @@ export class Bus {
   }
 
   private schedule(envelope: Envelope): void {
-    this.clock.setTimeout(() => this.deliver(envelope), envelope.deliverAt - this.clock.now());
+    this.clock.setTimeoutWith(this.deliverOnTime, envelope, envelope.deliverAt - this.clock.now());
   }
+
+  /** One callback for every delivery timer (the envelope is the timer's argument): no closure per message. */
+  private readonly deliverOnTime = (envelope: Envelope): void => this.deliver(envelope);
 
   private deliver(envelope: Envelope): void {
     if (this.network.isCut(envelope.from, envelope.to)) return this.drop(envelope, 'partition');

@@ -8,6 +8,8 @@ export interface SimClock {
   /** Milliseconds since the start of the run (virtual), or since start-up (real time). */
   now(): number;
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  /** `setTimeout(() => callback(arg), delayMs)` without allocating the closure (the bus: one per message). */
+  setTimeoutWith<A>(callback: (arg: A) => void, arg: A, delayMs: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
@@ -46,9 +48,13 @@ export class VirtualClock implements SimClock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return this.setTimeoutWith(callback, undefined, delayMs);
+  }
+
+  setTimeoutWith<A>(callback: (arg: A) => void, arg: A, delayMs: number): TimerHandle {
     // NaN, negative and undefined delays mean "as soon as possible", as in the host platforms.
     const delay = delayMs > 0 ? delayMs : 0;
-    const entry: TimerEntry = { deadline: this.current + delay, seq: this.sequence++, callback };
+    const entry: TimerEntry = { deadline: this.current + delay, seq: this.sequence++, callback, arg };
     this.heap.push(entry);
     return entry;
   }
@@ -110,11 +116,13 @@ export class VirtualClock implements SimClock {
   }
 
   private fire(entry: TimerEntry): void {
-    const callback = entry.callback!;
+    const callback = entry.callback as (arg: unknown) => void;
+    const arg = entry.arg;
     entry.callback = null;
+    entry.arg = undefined;
     this.current = entry.deadline;
     this.fired++;
-    callback();
+    callback(arg);
   }
 }
 
@@ -161,8 +169,12 @@ export class RealTimeClock implements SimClock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return this.setTimeoutWith(callback, undefined, delayMs);
+  }
+
+  setTimeoutWith<A>(callback: (arg: A) => void, arg: A, delayMs: number): TimerHandle {
     const delay = delayMs > 0 ? delayMs : 0;
-    const entry: TimerEntry = { deadline: this.now() + delay, seq: this.sequence++, callback };
+    const entry: TimerEntry = { deadline: this.now() + delay, seq: this.sequence++, callback, arg };
     if (this.disposed) {
       entry.callback = null;
       return entry;
@@ -212,9 +224,11 @@ export class RealTimeClock implements SimClock {
         const next = this.heap.peek();
         if (!next || next.deadline > now || next.seq >= setBefore) break;
         this.heap.pop();
-        const run = next.callback;
+        const run = next.callback as ((arg: unknown) => void) | null;
+        const arg = next.arg;
         next.callback = null;
-        run?.();
+        next.arg = undefined;
+        run?.(arg);
       }
     } finally {
       if (!this.disposed) this.arm();

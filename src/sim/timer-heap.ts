@@ -9,7 +9,10 @@
 export interface TimerEntry {
   readonly deadline: number;
   readonly seq: number;
-  callback: (() => void) | null; // null once fired or cancelled
+  /** Called with `arg` when the timer fires; null once fired or cancelled. */
+  callback: ((arg: never) => void) | null;
+  /** What `callback` gets: lets a hot caller (the bus) share one callback instead of a closure per timer. */
+  arg: unknown;
 }
 
 export class TimerHeap {
@@ -43,6 +46,7 @@ export class TimerHeap {
   cancel(entry: TimerEntry): boolean {
     if (entry.callback === null) return false;
     entry.callback = null;
+    entry.arg = undefined; // a lazily deleted entry should not keep its payload alive
     this.cancelled++;
     if (this.cancelled > 1024 && this.cancelled * 2 > this.items.length) this.compact();
     return true;

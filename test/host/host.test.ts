@@ -123,6 +123,35 @@ describe('ComponentHost', () => {
   });
 });
 
+describe('sender stamping', () => {
+  it('sends a stamped copy: the emitted object is untouched, keys keep their order, a forwarded `from` is replaced', () => {
+    const emittedMessages: { type: string; from?: string }[] = [];
+    const forwarder = setup({
+      types: { input: {} as HostedInput<{ to: string }>, context: {} as { to: string }, emitted: {} as HostedEmitted, events: {} as { type: 'go' } },
+      actions: {
+        sendTwo: emit(({ context }) => {
+          const message = { type: 'fresh', a: 1, b: 2 };
+          emittedMessages.push(message);
+          return { type: 'net.send' as const, to: context.to, message };
+        }),
+        forward: emit(({ context }) => {
+          const message = { type: 'forwarded', from: 'someone-else', c: 3 };
+          emittedMessages.push(message);
+          return { type: 'net.send' as const, to: context.to, message };
+        }),
+      },
+    }).createMachine({ context: ({ input }) => ({ to: input.config.to }), entry: ['sendTwo', 'forward'] });
+    const sim = new Simulation({ seed: 1 });
+    const delivered: string[] = [];
+    sim.bus.tap.subscribe((e) => { if (e.kind === 'deliver') delivered.push(JSON.stringify(e.envelope.message)); });
+    sim.add('x', forwarder, { to: 'y' });
+    sim.add('y', forwarder, { to: 'nowhere' });
+    sim.runUntil(50);
+    expect(delivered).toEqual(['{"type":"fresh","a":1,"b":2,"from":"x"}', '{"type":"forwarded","from":"x","c":3}']);
+    expect(emittedMessages.slice(0, 2)).toEqual([{ type: 'fresh', a: 1, b: 2 }, { type: 'forwarded', from: 'someone-else', c: 3 }]);
+  });
+});
+
 describe('health probes', () => {
   it('the host answers while its process runs, without its machine, and is silent once crashed', () => {
     const sim = gossipSim();

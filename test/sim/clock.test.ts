@@ -63,6 +63,20 @@ describe('VirtualClock', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('setTimeoutWith hands its argument to a shared callback, in the same (deadline, sequence) order as setTimeout', () => {
+    const clock = new VirtualClock();
+    const fired: string[] = [];
+    const shared = (name: string) => fired.push(`with:${name}`);
+    clock.setTimeoutWith(shared, 'a', 5);
+    clock.setTimeout(() => fired.push('plain'), 5);
+    clock.setTimeoutWith(shared, 'b', 5);
+    const cancelled = clock.setTimeoutWith(shared, 'gone', 1);
+    clock.clearTimeout(cancelled);
+    expect(cancelled.arg).toBeUndefined(); // a lazily deleted entry lets go of its payload
+    clock.runUntilQuiet();
+    expect(fired).toEqual(['with:a', 'plain', 'with:b']);
+  });
+
   it('treats negative and NaN delays as zero and step() advances to the next deadline', () => {
     const clock = new VirtualClock();
     const seen: number[] = [];
