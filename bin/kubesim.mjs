@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
+// A larger young generation: a simulation allocates many short-lived objects (XState snapshots, messages);
+// measured +17 % simulated/CPU on bench/idle (docs/performance.md).
 // The `kubesim` command. TypeScript sources run through tsx's loader, so there is no build step.
 import { register } from 'tsx/esm/api';
 
