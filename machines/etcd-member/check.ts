@@ -22,7 +22,8 @@ export function raftMemberView(host: ComponentHost): RaftMemberView | undefined 
   return {
     address: host.address,
     incarnation: host.incarnation,
-    version: snapshot,
+    // Not the snapshot: XState keeps it across targetless transitions that mutate context in place.
+    version: ctx.steps,
     role: raft.role,
     term: raft.term,
     commit: raft.commit,

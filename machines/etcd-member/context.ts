@@ -73,8 +73,11 @@ export function createMemberContext(input: HostedInput<EtcdMemberConfig>): Membe
     now: input.now,
     rng: input.rng,
     electionTimeoutMs: config.electionTimeoutMs,
+    electionElapsedSince: now,
+    electionTimerFiresAt: now + config.electionTimeoutMs,
     raft,
     server: createServerState(kv, now),
     outbox: [],
+    steps: 0,
   };
 }

@@ -32,6 +32,29 @@ describe('elections', () => {
     expect(drawn.size).toBeGreaterThan(3);
   });
 
+  test('a follower keeps its drawn timeout while it hears from the leader, and campaigns that long after the last contact', () => {
+    const c = new TestCluster({ seed: 'election-elapsed' });
+    const leader = c.awaitLeader();
+    c.runFor(500);
+    // The follower with the shorter timeout campaigns first once the leader is gone.
+    const [follower, other] = c.followers().sort((a, b) => c.context(a)!.electionTimeoutMs - c.context(b)!.electionTimeoutMs);
+    const drawn = { timeout: c.context(follower)!.electionTimeoutMs, rng: c.context(follower)!.rng };
+    expect(c.context(other)!.electionTimeoutMs - drawn.timeout).toBeGreaterThan(10);
+    c.runFor(5_000); // 50 heartbeats, several election timeouts
+    // etcd-raft's stepFollower sets electionElapsed = 0 and draws nothing (the draw is in reset()).
+    expect(c.context(follower)!.electionTimeoutMs).toBe(drawn.timeout);
+    expect(c.context(follower)!.rng).toEqual(drawn.rng);
+    c.sim.crash(leader);
+    const lastContact = c.context(follower)!.raft.lastLeaderContactAt;
+    expect(c.context(follower)!.electionElapsedSince).toBe(lastContact);
+    // The timer armed before the last heartbeats fires early, re-arms for the rest, then campaigns on time.
+    expect(c.stepUntil(() => c.status(follower)!.role !== 'follower', 5_000)).toBe(true);
+    expect(c.status(follower)!.role).toBe('preCandidate');
+    expect(c.sim.now).toBe(lastContact + drawn.timeout);
+    expect(c.awaitLeader()).toBe(follower);
+    expect(c.finish()).toEqual([]);
+  });
+
   test('PreVote: a partitioned member rejoining does not inflate the term or depose the leader', () => {
     const c = new TestCluster({ seed: 'prevote' });
     const leader = c.awaitLeader();

@@ -1,4 +1,4 @@
-import { and, assign, enqueueActions, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { HostedEmitted, HostedInput } from '../../src/host/contract.ts';
 import type { KvRequestMessage, WatchRequestMessage } from '../../src/etcd/protocol.ts';
 import { rngInt } from '../../src/sim/random.ts';
@@ -60,6 +60,11 @@ function termOf(event: MemberEvent): number {
   return (event as WithTerm).term;
 }
 
+/** When the election timer runs out, unless something restarts it first. */
+function electionDeadline(context: MemberContext): number {
+  return context.electionElapsedSince + context.electionTimeoutMs;
+}
+
 export const etcdMemberMachine = setup({
   types: {
     context: {} as MemberContext,
@@ -90,6 +95,13 @@ export const etcdMemberMachine = setup({
     // Composite guards are named too, so the chart round-trips through Stately with no inline functions.
     canStartPreVote: and(['isPromotable', 'preVoteEnabled']),
     canCampaignOnTransfer: and(['termIsCurrent', 'isPromotable']),
+    /** A real vote a follower grants in its own term: etcd-raft records it without `reset` (no new draw). */
+    grantsVoteInCurrentTerm: and([not('voteRequestInLease'), not('isPreVoteRequest'), 'canGrantVote']),
+    /**
+     * The follower's timer fired, but the election timeout has not passed since the timer last restarted
+     * (a leader's message or a granted vote restarted it meanwhile): wait out the rest.
+     */
+    electionTimeoutNotElapsed: ({ context }) => context.now() < electionDeadline(context),
     /** CheckQuorum, once per election timeout: no quorum of voters was heard from since the last check. */
     quorumLost: ({ context }) =>
       context.config.checkQuorum &&
@@ -108,11 +120,26 @@ export const etcdMemberMachine = setup({
   },
   actions: {
     // ---- roles ------------------------------------------------------------------------------------
+    /** etcd-raft's `reset(term)`: a new randomized timeout, counted from now (`resetRandomizedElectionTimeout`). */
     drawElectionTimeout: assign(({ context }) => {
       const base = context.config.electionTimeoutMs;
       const [electionTimeoutMs, rng] = rngInt(context.rng, base, 2 * base - 1);
-      return { electionTimeoutMs, rng };
+      return { electionTimeoutMs, rng, electionElapsedSince: context.now() };
     }),
+    /** etcd-raft's `electionElapsed = 0` alone: the timeout drawn last stays (a pre-candidate, a granted vote). */
+    restartElectionElapsed: ({ context }) => {
+      context.electionElapsedSince = context.now();
+    },
+    /**
+     * The follower's timer: due when the election timeout runs out. Already past it only for a member that
+     * may not campaign (a learner, unapplied conf changes): etcd-raft's `tickElection` keeps counting and
+     * looks again every tick, so it wakes one tick (etcd's tick is the heartbeat interval) later.
+     */
+    armElectionTimer: ({ context }) => {
+      const now = context.now();
+      const deadline = electionDeadline(context);
+      context.electionTimerFiresAt = deadline > now ? deadline : now + context.config.heartbeatIntervalMs;
+    },
     recoverOrBootstrap: enqueueActions(({ context, enqueue }) => {
       // A fresh initial member's bootstrap entry and hard state become durable before anything else.
       if (context.raft.persistedIndex < context.raft.log.lastIndex) persistUnstable(context);
@@ -201,6 +228,8 @@ export const etcdMemberMachine = setup({
       raft.role = 'follower';
       raft.leader = event.type === 'member.readyRequested' ? raft.leader : event.from;
       raft.lastLeaderContactAt = context.now();
+      // etcd-raft's stepFollower on MsgApp/MsgHeartbeat/MsgSnap: `electionElapsed = 0`, no new draw.
+      context.electionElapsedSince = raft.lastLeaderContactAt;
     },
     handleAppendEntries: enqueueActions(({ context, event, enqueue }) => {
       handleAppend(context, event as Msg<'raft.append'>);
@@ -325,6 +354,8 @@ export const etcdMemberMachine = setup({
   },
   delays: {
     electionTimeout: ({ context }) => context.electionTimeoutMs,
+    /** Until the follower's timer is due (see `armElectionTimer`). */
+    electionTimer: ({ context }) => context.electionTimerFiresAt - context.now(),
     heartbeatInterval: ({ context }) => context.config.heartbeatIntervalMs,
     readyInterval: ({ context }) => context.config.readyIntervalMs,
   },
@@ -340,8 +371,9 @@ export const etcdMemberMachine = setup({
       initial: 'follower',
       always: { guard: 'wasRemovedFromCluster', target: '.removed' },
       on: {
-        // ---- Raft terms: a current or newer leader makes any role its follower (and resets the timer);
-        // an older one is answered so it steps down.
+        // ---- Raft terms: a current or newer leader makes any other role (or a follower, from a newer
+        // term) its follower, drawing a new timeout; an older one is answered so it steps down. A follower
+        // hearing from its current leader stays put (`follower.on`).
         'raft.append': [
           { guard: 'leaderTermIsStale', actions: 'rejectStaleLeader' },
           { target: '.follower', reenter: true, actions: ['followLeader', 'handleAppendEntries'] },
@@ -381,22 +413,40 @@ export const etcdMemberMachine = setup({
         'etcd.watch.progress': { actions: 'requestWatchProgress' },
       },
       states: {
+        /**
+         * etcd-raft's follower: `becomeFollower` draws the timeout (entry); the current leader's messages and
+         * a granted vote only restart the count (targetless: no re-entry, no draw). When the timer fires
+         * early for that reason, `ticking` re-arms for what is left, as `tickElection` keeps counting.
+         */
         follower: {
           entry: ['drawElectionTimeout', 'enterFollower'],
-          after: {
-            electionTimeout: [
-              { guard: 'canStartPreVote', target: 'preCandidate' },
-              { guard: 'isPromotable', target: 'candidate' },
-              { target: 'follower', reenter: true, actions: 'runHousekeeping' },
-            ],
-          },
+          initial: 'ticking',
           on: {
+            'raft.append': { guard: 'termIsCurrent', actions: ['followLeader', 'handleAppendEntries'] },
+            'raft.heartbeat': { guard: 'termIsCurrent', actions: ['followLeader', 'handleHeartbeat', 'runHousekeeping'] },
+            'raft.snapshot': { guard: 'termIsCurrent', actions: ['followLeader', 'handleInstallSnapshot'] },
+            'raft.vote': { guard: 'grantsVoteInCurrentTerm', actions: ['answerVoteRequest', 'restartElectionElapsed'] },
             'raft.timeoutNow': { guard: 'canCampaignOnTransfer', target: 'candidate', actions: 'markTransferCampaign' },
             'raft.propose': { actions: 'forwardProposals' },
           },
+          states: {
+            ticking: {
+              entry: 'armElectionTimer',
+              after: {
+                electionTimer: [
+                  { guard: 'electionTimeoutNotElapsed', target: 'ticking', reenter: true },
+                  { guard: 'canStartPreVote', target: '#etcdMember.running.preCandidate' },
+                  { guard: 'isPromotable', target: '#etcdMember.running.candidate' },
+                  // A learner (or a member with unapplied conf changes) never campaigns: housekeep, keep counting.
+                  { target: 'ticking', reenter: true, actions: 'runHousekeeping' },
+                ],
+              },
+            },
+          },
         },
+        // `becomePreCandidate` does not `reset`: the follower's (or candidate's) timeout stays.
         preCandidate: {
-          entry: ['drawElectionTimeout', 'startPreVote', 'runHousekeeping'],
+          entry: ['restartElectionElapsed', 'startPreVote', 'runHousekeeping'],
           always: [
             { guard: 'voteQuorumReached', target: 'candidate' },
             { guard: 'voteQuorumLost', target: 'follower' },

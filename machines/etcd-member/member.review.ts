@@ -39,7 +39,8 @@ const PUT = { op: 'put' as const, key: '/registry/pods/default/a', value: 'v1' }
 
 /**
  * What the guards read besides the event: the campaign's tally, whether a request id was seen (duplicate
- * detection), and for a leader how far into its CheckQuorum round it is and how many peers it heard from.
+ * detection), for a leader how far into its CheckQuorum round it is and how many peers it heard from, and
+ * for a follower whether its timer fires before its election timeout ran out or after it.
  */
 export const reviewSerializeState: ReviewModule['reviewSerializeState'] = (snapshot) => {
   const { raft, server, config, now } = ctx(snapshot);
@@ -48,7 +49,11 @@ export const reviewSerializeState: ReviewModule['reviewSerializeState'] = (snaps
   const leader = raft.role === 'leader'
     ? [Math.floor((now() - raft.lastQuorumCheckAt) / config.heartbeatIntervalMs), [...raft.progress.values()].filter((pr) => pr.recentActive).length]
     : null;
-  return JSON.stringify([snapshot.value, campaign, leader, server.recentRequests.has('req-put')]);
+  const c = ctx(snapshot);
+  // Early: a leader was heard since the timer was armed. Past: a learner keeps counting past its timeout.
+  const deadline = c.electionElapsedSince + c.electionTimeoutMs;
+  const timer = raft.role === 'follower' ? [c.electionTimerFiresAt < deadline, deadline <= now()] : null;
+  return JSON.stringify([snapshot.value, campaign, leader, timer, server.recentRequests.has('req-put')]);
 };
 
 const leaderTerm = (c: MemberContext) => (c.raft.role === 'leader' ? c.raft.term + 1 : c.raft.term);

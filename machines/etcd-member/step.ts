@@ -18,6 +18,7 @@ export interface Enqueue {
  */
 export function finishStep(ctx: MemberContext, enqueue: Enqueue): void {
   const raft = ctx.raft;
+  ctx.steps++;
   if (raft.applied < raft.commit || (ctx.config.plant === 'apply-before-commit' && raft.applied < raft.persistedIndex)) {
     applyCommitted(ctx);
   }

@@ -159,12 +159,30 @@ export interface MemberContext {
   /** The run's clock; read it only inside actions. */
   readonly now: () => number;
   rng: RngState;
-  /** The current randomized election timeout. */
+  /**
+   * The current randomized election timeout, drawn in [T, 2T) only where etcd-raft's `reset(term)` draws
+   * one: on becoming follower or candidate (not pre-candidate, not on a leader's message). `reset` draws for
+   * a new leader too, but a leader never reads it, so the model skips that draw.
+   */
   electionTimeoutMs: number;
+  /**
+   * When the election timer last started counting (etcd-raft's `electionElapsed = 0`): on `reset`, when the
+   * timer fires, on every message from the current leader, and on granting a real vote. A follower
+   * campaigns once `electionTimeoutMs` passed since then.
+   */
+  electionElapsedSince: number;
+  /** When the follower's election timer (`follower.ticking`) fires next. */
+  electionTimerFiresAt: number;
   readonly raft: RaftState;
   readonly server: ServerState;
   /** Effects produced by the running action, emitted in order when it ends. */
   readonly outbox: HostedEmitted[];
+  /**
+   * Steps finished (`finishStep` calls): the checker's "may have changed" mark. The actor snapshot cannot
+   * be one: a targetless transition that only mutates context (a follower hearing from its leader) keeps
+   * XState's snapshot object.
+   */
+  steps: number;
 }
 
 type WithFrom<M> = M & { from: string };
