@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { withLargePods, type LargePodsDraw } from './large-pods.ts';
 import {
-  IMAGE_TAGS, NODE_CPU_MILLI, NODE_PODS,
+  IMAGE_TAGS, NODE_CPU_MILLI, NODE_PODS, SMALL_POD_CPU_MILLI,
   type ClusterFault, type ClusterScenario, type ClusterShape, type ClusterWorkload, type DeploymentSpec, type LeaderComponent, type StaleComponent,
 } from './scenario.ts';
 
@@ -11,8 +12,7 @@ export const FAULTS_HORIZON_MS = 60_000;
 export const STALL_HORIZON_MS = 30_000;
 /** Leader isolations start in [0, LEADER_ISOLATION_HORIZON_MS). */
 export const LEADER_ISOLATION_HORIZON_MS = 20_000;
-/** Job pods and DaemonSet pods request this much CPU. */
-export const SMALL_POD_CPU_MILLI = 100;
+export { SMALL_POD_CPU_MILLI };
 /** The workload is sized to this fraction of what the nodes that survive can hold (rollouts surge above it). */
 const HEADROOM = 0.6;
 
@@ -209,11 +209,30 @@ export function scenarioForShapeArb(shape: ClusterShape, faults: { min: number; 
     }).map((s) => ({ ...s, workload: fitWorkload(s.workload, survivingNodes(s)) })));
 }
 
-/** The campaign's scenarios: the base ones, plus leader election and the stale-state faults aimed at it. */
+/**
+ * One scenario in three adds a Deployment of large pods (more than half a node each: two on one node
+ * overcommit it), started at full size or scaled up from zero in the workload's first minute.
+ */
+const largePodsArb: fc.Arbitrary<LargePodsDraw | undefined> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ cpuMilli: fc.constantFrom(1_100, 1_200, 1_300), replicas: fc.integer({ min: 2, max: 4 }), scaleUpAt: fc.option(at(CHANGES_HORIZON_MS), { nil: undefined }) })
+      .map(({ scaleUpAt, ...draw }) => (scaleUpAt === undefined ? draw : { ...draw, scaleUpAt })),
+  },
+);
+
+/**
+ * The campaign's scenarios: the base ones, plus leader election and the stale-state faults aimed at it, plus
+ * (drawn last, so the draws before it stay as they were) the large pods.
+ */
 export function campaignScenarioArb(shape: fc.Arbitrary<ClusterShape> = shapeArb()): fc.Arbitrary<ClusterScenario> {
   return shape.chain((base) => scenarioForShapeArb(base)).chain((s) => extrasArb(s.shape).map(({ replicas, faults }) => ({
     ...s,
     shape: replicas > 1 ? { ...s.shape, replicas } : s.shape,
     faults: faults.length === 0 ? s.faults : [...s.faults, ...faults].sort((a, b) => a.at - b.at),
-  })));
+  }))).chain((s) => largePodsArb.map((draw) => {
+    const workload = draw && withLargePods(s.workload, draw, survivingNodes(s));
+    return workload ? { ...s, workload } : s;
+  }));
 }

@@ -121,3 +121,5 @@ export const APP_IMAGE = 'nginx';
 export const NODE_CAPACITY = { cpu: '2', memory: '4Gi', pods: '10' } as const;
 export const NODE_CPU_MILLI = 2_000;
 export const NODE_PODS = 10;
+/** Job pods, DaemonSet pods and the never-Ready pod request this much CPU. */
+export const SMALL_POD_CPU_MILLI = 100;
