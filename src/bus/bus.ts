@@ -12,6 +12,9 @@ import type { Network } from './network.ts';
  * delivery time the partition is checked again (a message in flight when a partition starts is lost).
  * Every send, delivery and drop is reported on `tap`, in the order it happens.
  */
+/** Returns true when it keeps `message` (to send it again itself later). */
+export type SendHolder = (from: Address, to: Address, message: { type: string }) => boolean;
+
 export class Bus {
   private readonly inboxes = new Map<Address, Subject<Envelope>>();
   private readonly tapSubject = new Subject<BusEvent>();
@@ -19,6 +22,8 @@ export class Bus {
   private readonly linkTail = new Map<Address, Map<Address, number>>();
   private sequence = 0;
   private counts = { sent: 0, delivered: 0, dropped: 0 };
+  /** A fault that holds messages back before they reach the wire (null almost always: one check per send). */
+  private holder: SendHolder | null = null;
 
   readonly tap: Observable<BusEvent> = this.tapSubject.asObservable();
 
@@ -41,8 +46,18 @@ export class Bus {
     return this.counts;
   }
 
-  /** Puts `message` on the wire from → to. Returns the envelope id. */
+  /**
+   * Installs (or, with null, removes) a fault that may hold a message back before it reaches the wire —
+   * e.g. a stalled HTTP/2 stream (src/campaign/cluster/watch-stall.ts). A held message is the holder's to
+   * send again later; `send` then returns -1 and counts nothing.
+   */
+  holdSends(holder: SendHolder | null): void {
+    this.holder = holder;
+  }
+
+  /** Puts `message` on the wire from → to. Returns the envelope id (-1: held back by a fault). */
   send<M extends { type: string }>(from: Address, to: Address, message: M): number {
+    if (this.holder !== null && this.holder(from, to, message)) return -1;
     const id = this.sequence++;
     const now = this.clock.now();
     const network = this.network;

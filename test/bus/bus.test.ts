@@ -34,6 +34,22 @@ describe('Bus routing and the network model', () => {
     expect(received.get('c')).toHaveLength(0);
   });
 
+  it('lets a fault hold messages back before the wire, and send them again later', () => {
+    const { clock, bus, received, listen } = setup({ latency: { kind: 'constant', ms: 1 } });
+    listen('b');
+    const held: { from: string; to: string; message: { type: string } }[] = [];
+    bus.holdSends((from, to, message) => (message as { n?: number }).n === 2 && (held.push({ from, to, message }), true));
+    expect(bus.send('a', 'b', msg(1))).toBeGreaterThanOrEqual(0);
+    expect(bus.send('a', 'b', msg(2))).toBe(-1);
+    clock.runUntil(10);
+    expect(received.get('b')!.map((e) => e.message.n)).toEqual([1]);
+    expect(bus.stats.sent).toBe(1);
+    bus.holdSends(null);
+    for (const h of held) bus.send(h.from, h.to, h.message);
+    clock.runUntil(20);
+    expect(received.get('b')!.map((e) => e.message.n)).toEqual([1, 2]);
+  });
+
   it('drops messages to an address nobody listens at, as unreachable', () => {
     const { clock, bus, events } = setup();
     bus.send('a', 'nobody', msg(1));

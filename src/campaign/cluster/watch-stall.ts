@@ -5,8 +5,8 @@
 // not the pods it created for it — Sieve's stale state, aimed at one controller's view. Nothing is lost, so
 // sequence numbers stay intact and no relist happens: the events arrive late, in a burst.
 //
-// The bus has no per-message hook, so a stall wraps the run's `bus.send` while it lasts (the wrapper is
-// removed when the last stall ends; runs without a stall never pay for it).
+// The stalls hold messages through the bus's `holdSends` hook while they last (removed when the last stall
+// ends; runs without a stall never pay for it).
 import type { Bus } from '../../bus/bus.ts';
 import type { AppliedFault } from '../../faults/apply.ts';
 import type { Simulation } from '../../host/simulation.ts';
@@ -49,11 +49,11 @@ export function stallWatches(sim: Simulation, options: StallOptions): void {
   if (!stalls) {
     const set = (stalls = new Set<Stall>());
     active.set(bus, set);
-    const original = Object.getPrototypeOf(bus).send as Bus['send'];
-    bus.send = function send<M extends { type: string }>(this: Bus, from: string, to: string, message: M): number {
-      if (message.type === 'api.watch') for (const stall of set) if (holds(stall, to, message as unknown as WatchMessage)) return (stall.held.push({ from, to, message }), -1);
-      return original.call(this, from, to, message);
-    };
+    bus.holdSends((from, to, message) => {
+      if (message.type !== 'api.watch') return false;
+      for (const stall of set) if (holds(stall, to, message as unknown as WatchMessage)) return (stall.held.push({ from, to, message }), true);
+      return false;
+    });
   }
   const stall: Stall = { to: new Set(options.to), kind: options.kind, streams: new Set(), held: [] };
   stalls.add(stall);
@@ -65,7 +65,7 @@ export function stallWatches(sim: Simulation, options: StallOptions): void {
     set?.delete(stall);
     if (set && set.size === 0) {
       active.delete(bus);
-      delete (bus as { send?: unknown }).send; // back to Bus.prototype.send
+      bus.holdSends(null);
     }
     // In order, through the network model as they go now (another stall may hold them again).
     for (const { from, to, message } of stall.held) bus.send(from, to, message);
