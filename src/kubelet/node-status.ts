@@ -6,6 +6,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Quantity } from '../api/quantity.ts';
 import { addQuantities, canonicalQuantityString, parseQuantity, quantityFromValue, quantityValue, subtractQuantities } from '../api/quantity.ts';
+import { deepFreeze } from '../apiserver/objects.ts';
 import { microTime, rfc3339 } from './format.ts';
 import type { ImageCache } from './registry.ts';
 
@@ -144,14 +145,6 @@ type StaticNodeStatus = Required<Pick<NodeStatus, 'capacity' | 'allocatable' | '
 // Computed once per config: quantity arithmetic and three SHA-256s are most of a status, and the kubelet
 // recomputes its status every 10 s. Shared and frozen: nothing may mutate a status once built.
 const staticStatuses = new WeakMap<NodeConfig, StaticNodeStatus>();
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 function staticNodeStatus(config: NodeConfig): StaticNodeStatus {
   const cached = staticStatuses.get(config);
