@@ -14,8 +14,8 @@ import {
   DEFAULT_INFORMER_OPTIONS, cancelWatch, failureOf, informerDeadline, mergePatchRequest, newInformer, ownsRequest, receiveResponse,
   receiveWatch, sendRequest, startInformer, storeGet, storeList, tickInformer,
   type Delta, type InformerSpec, type InformerState, type InformerStep, type KubeObject, type ResourceTarget,
-  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
-  tickConnections, type ConnectionHealth,
+  connectionsDeadline, informerConnectionLost, newConnectionHealth, tickConnections, withConnectionRead, withProbeAnswered,
+  type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { loadBalancerName } from '../../src/cloud/cloud.ts';
 import type { CloudCall, CloudResponseMessage, LoadBalancerNode, LoadBalancerPort } from '../../src/cloud/protocol.ts';
@@ -309,10 +309,7 @@ export function start(state: ServiceControllerState, now: number): Outcome {
 }
 
 /** Any message from the apiserver is a frame read on the shared connection: it is alive. */
-function heard(state: ServiceControllerState, now: number): ServiceControllerState {
-  const connections = connectionRead(state.connections, state.config.apiserver, now);
-  return connections === state.connections ? state : { ...state, connections };
-}
+const heard = (state: ServiceControllerState, now: number) => withConnectionRead(state, state.config.apiserver, now);
 
 export function onResponse(previous: ServiceControllerState, message: ApiResponseMessage, now: number): Outcome {
   const state = heard(previous, now);
@@ -347,8 +344,7 @@ export function onCloudResponse(state: ServiceControllerState, message: CloudRes
 
 /** The apiserver answered the connection's health ping. */
 export function onHealthOk(state: ServiceControllerState, message: HealthOk, now: number): Outcome {
-  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
-  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+  return { state: withProbeAnswered(state, message.id, now), emits: [] };
 }
 
 export function onTimers(state: ServiceControllerState, now: number): Outcome {

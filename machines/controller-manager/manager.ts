@@ -12,8 +12,8 @@ import {
   tickInformer, timeoutFailure, type ApiFailure, type Delta, type InformerState, type InformerStep, type KubeObject,
   type Outgoing, type WorkQueue, electorOwnsRequest, electorReceive, electorTick, electorWakeup, leaderAct, leadershipStep,
   newComponentElector, type ElectorState, type ElectorStep, type LeaderTerm,
-  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
-  tickConnections, type ConnectionHealth,
+  connectionsDeadline, informerConnectionLost, newConnectionHealth, tickConnections, withConnectionRead, withProbeAnswered,
+  type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { seedFrom, type RngState } from '../../src/sim/random.ts';
 import {
@@ -215,10 +215,7 @@ function informerOwning(state: ManagerState, requestId: string): InformerName | 
 }
 
 /** Any message from the apiserver is a frame read on the shared connection: it is alive. */
-function heard(state: ManagerState, now: number): ManagerState {
-  const connections = connectionRead(state.connections, state.config.apiserver, now);
-  return connections === state.connections ? state : { ...state, connections };
-}
+const heard = (state: ManagerState, now: number) => withConnectionRead(state, state.config.apiserver, now);
 
 export function handleWatch(state: ManagerState, message: ApiWatchMessage, now: number): Outcome {
   const tx = new Tx(heard(state, now), now);
@@ -249,8 +246,7 @@ export function handleResponse(state: ManagerState, message: ApiResponseMessage,
 
 /** The apiserver answered the connection's health ping. */
 export function handleHealthOk(state: ManagerState, message: HealthOk, now: number): Outcome {
-  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
-  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+  return { state: withProbeAnswered(state, message.id, now), emits: [] };
 }
 
 /** Pings the connection when idle; a ping unanswered closes it, and every informer's watch or list on it fails. */

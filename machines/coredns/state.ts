@@ -9,8 +9,8 @@ import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   DEFAULT_INFORMER_OPTIONS, cancelWatch, informerDeadline, newInformer, ownsRequest, receiveResponse, receiveWatch, startInformer,
   storeList, tickInformer, type InformerSpec, type InformerState, type InformerStep, type KubeObject, type ResourceTarget,
-  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
-  tickConnections, type ConnectionHealth,
+  connectionsDeadline, informerConnectionLost, newConnectionHealth, tickConnections, withConnectionRead, withProbeAnswered,
+  type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { CLUSTER_DOMAIN, type DnsRecords } from '../../src/network/dns.ts';
 
@@ -86,10 +86,7 @@ export function start(state: CoreDnsState, now: number): Outcome {
 const owner = (state: CoreDnsState, requestId: string) => NAMES.find((n) => ownsRequest(state.informers[n] as InformerState<KubeObject>, requestId));
 
 /** Any message from the apiserver is a frame read on the shared connection: it is alive. */
-function heard(state: CoreDnsState, now: number): CoreDnsState {
-  const connections = connectionRead(state.connections, state.apiserver, now);
-  return connections === state.connections ? state : { ...state, connections };
-}
+const heard = (state: CoreDnsState, now: number) => withConnectionRead(state, state.apiserver, now);
 
 export function onResponse(previous: CoreDnsState, message: ApiResponseMessage, now: number): Outcome {
   const state = heard(previous, now);
@@ -111,8 +108,7 @@ export function onWatch(previous: CoreDnsState, message: ApiWatchMessage, now: n
 
 /** The apiserver answered the connection's health ping. */
 export function onHealthOk(state: CoreDnsState, message: HealthOk, now: number): Outcome {
-  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
-  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+  return { state: withProbeAnswered(state, message.id, now), emits: [] };
 }
 
 export function onTimers(state: CoreDnsState, now: number): Outcome {

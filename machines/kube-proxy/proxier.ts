@@ -10,8 +10,8 @@ import type { HealthOk, HostedEmitted } from '../../src/host/contract.ts';
 import {
   cancelWatch, informerDeadline, newInformer, ownsRequest, receiveResponse, receiveWatch, startInformer, storeList,
   tickInformer, type InformerState, type InformerStep, type KubeObject, type Outgoing,
-  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, newConnectionHealth, ownsConnectionProbe,
-  tickConnections, type ConnectionHealth,
+  connectionsDeadline, informerConnectionLost, newConnectionHealth, tickConnections, withConnectionRead, withProbeAnswered,
+  type ConnectionHealth,
 } from '../../src/client/index.ts';
 import { KERNEL_RULES_KEY, type NodeRules } from '../../src/network/kernel.ts';
 import { resolveConfig, type KubeProxyConfig, type ResolvedConfig } from './config.ts';
@@ -96,10 +96,7 @@ function informerOwning(state: ProxierState, requestId: string): InformerName | 
 }
 
 /** Any message from the apiserver is a frame read on the shared connection: it is alive. */
-function heard(state: ProxierState, now: number): ProxierState {
-  const connections = connectionRead(state.connections, state.config.apiserver, now);
-  return connections === state.connections ? state : { ...state, connections };
-}
+const heard = (state: ProxierState, now: number) => withConnectionRead(state, state.config.apiserver, now);
 
 export function handleResponse(state: ProxierState, message: ApiResponseMessage, now: number): Outcome {
   const tx = new Tx(heard(state, now), now);
@@ -123,8 +120,7 @@ export function handleWatch(state: ProxierState, message: ApiWatchMessage, now: 
 
 /** The apiserver answered the connection's health ping. */
 export function handleHealthOk(state: ProxierState, message: HealthOk, now: number): Outcome {
-  if (!ownsConnectionProbe(state.connections, message.id)) return { state, emits: [] };
-  return { state: { ...state, connections: connectionProbeAnswered(state.connections, message.id, now) }, emits: [] };
+  return { state: withProbeAnswered(state, message.id, now), emits: [] };
 }
 
 export function handleTimers(state: ProxierState, now: number): Outcome {

@@ -8,7 +8,7 @@ import {
   cancelWatch, electorOwnsRequest, electorReceive, electorTick, electorWakeup, failureOf, informerDeadline, leadershipStep,
   newComponentElector, ownsRequest, receiveResponse, receiveWatch, startInformer, tickInformer, timeoutFailure,
   type ElectorStep, type InformerSpec, type InformerState, type InformerStep, type KubeObject,
-  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, ownsConnectionProbe, tickConnections,
+  connectionProbeAnswered, connectionRead, connectionsDeadline, informerConnectionLost, tickConnections,
 } from '../../src/client/index.ts';
 import { seedFrom } from '../../src/sim/random.ts';
 import { SCHEDULER_COMPONENT, SCHEDULER_LEASE } from './config.ts';
@@ -151,7 +151,7 @@ export function handleResponse(state: SchedulerState, message: ApiResponseMessag
 
 /** The apiserver answered the connection's health ping. */
 export function handleHealthOk(state: SchedulerState, message: HealthOk, now: number): HostedEmitted[] {
-  if (ownsConnectionProbe(state.connections, message.id)) state.connections = connectionProbeAnswered(state.connections, message.id, now);
+  state.connections = connectionProbeAnswered(state.connections, message.id, now);
   return [];
 }
 

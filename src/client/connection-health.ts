@@ -77,6 +77,23 @@ export function connectionProbeAnswered(state: ConnectionHealth, id: string, now
   return state;
 }
 
+/** A holder of a process's connections (a component's state), updated immutably. */
+interface HoldsConnections {
+  readonly connections: ConnectionHealth;
+}
+
+/** `holder` after a frame read from `from` (`connectionRead`): the same object when nothing changed. */
+export function withConnectionRead<S extends HoldsConnections>(holder: S, from: Address, now: number): S {
+  const connections = connectionRead(holder.connections, from, now);
+  return connections === holder.connections ? holder : { ...holder, connections };
+}
+
+/** `holder` after a `health.ok` (`connectionProbeAnswered`): the same object when the ping is not its own. */
+export function withProbeAnswered<S extends HoldsConnections>(holder: S, id: string, now: number): S {
+  const connections = connectionProbeAnswered(holder.connections, id, now);
+  return connections === holder.connections ? holder : { ...holder, connections };
+}
+
 /** Pings idle connections; gives up those whose ping went unanswered. A lost connection is redialled at once. */
 export function tickConnections(state: ConnectionHealth, now: number): ConnectionHealthStep {
   let current = state;
