@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numRuns } from '../fc.ts';
-import { campaignScenarioArb, survivingNodes } from '../../src/campaign/cluster/arbitrary.ts';
+import { clusterScenarioArb, survivingNodes } from '../../src/campaign/cluster/arbitrary.ts';
 import { largePodsFit, peakReplicas, withLargePods } from '../../src/campaign/cluster/large-pods.ts';
 import { NODE_CPU_MILLI, NODE_PODS, SMALL_POD_CPU_MILLI, type ClusterWorkload } from '../../src/campaign/cluster/scenario.ts';
 
@@ -40,7 +40,7 @@ function adversarialPlacement(pods: number[], nodes: number, daemonSet: boolean,
 }
 
 const caseArb = fc.record({
-  scenario: campaignScenarioArb(),
+  scenario: clusterScenarioArb(),
   draw: fc.record({ cpuMilli: fc.constantFrom(1_100, 1_200, 1_300), replicas: fc.integer({ min: 2, max: 4 }) }),
   order: fc.array(fc.nat(1_000), { minLength: 40, maxLength: 40 }),
   choices: fc.array(fc.nat(3), { minLength: 40, maxLength: 40 }),
@@ -85,7 +85,7 @@ describe('large pods in the cluster campaign', () => {
   it('are added to about one scenario in three, fitted, and leave the other scenarios as they were', () => {
     let withLarge = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const scenario = fc.sample(campaignScenarioArb(), { seed, numRuns: 1 })[0];
+      const scenario = fc.sample(clusterScenarioArb(), { seed, numRuns: 1 })[0];
       const { workload } = scenario;
       const index = workload.deployments.findIndex((d) => d.cpuMilli > NODE_CPU_MILLI / 2);
       if (index < 0) continue;

@@ -133,7 +133,7 @@ export function faultArb(shape: ClusterShape): fc.Arbitrary<ClusterFault> {
  * replicas (leader election) and then, one time in two, a live leader loses its lease; one scenario in two
  * stalls the ReplicaSet controller's pod watch (stale state), and, drawn last, one in two the scheduler's.
  */
-function extrasArb(shape: ClusterShape): fc.Arbitrary<{ replicas: number; faults: ClusterFault[] }> {
+function extrasArb(): fc.Arbitrary<{ replicas: number; faults: ClusterFault[] }> {
   const stall = fc.record({ at: at(STALL_HORIZON_MS), kind: fc.constant('watch-stall' as const), resource: fc.constant('pods' as const), durationMs: fc.integer({ min: 2_000, max: 15_000 }) });
   // Past the 10 s renew deadline the leader must stop; past ~17–20 s (15 s lease + a jittered 2 s retry)
   // the other replica has taken over, and both are back once healed. Early in the workload's minute, so
@@ -194,10 +194,6 @@ export function fitWorkload(workload: ClusterWorkload, survivors: number): Clust
   return { ...workload, deployments, changes };
 }
 
-export function clusterScenarioArb(): fc.Arbitrary<ClusterScenario> {
-  return campaignScenarioArb();
-}
-
 /** Scenarios on a given cluster shape (the bench uses a bigger one than the campaign draws). */
 export function scenarioForShapeArb(shape: ClusterShape, faults: { min: number; max: number } = { min: 1, max: 5 }): fc.Arbitrary<ClusterScenario> {
   return (
@@ -226,8 +222,8 @@ const largePodsArb: fc.Arbitrary<LargePodsDraw | undefined> = fc.oneof(
  * The campaign's scenarios: the base ones, plus leader election and the stale-state faults aimed at it, plus
  * (drawn last, so the draws before it stay as they were) the large pods.
  */
-export function campaignScenarioArb(shape: fc.Arbitrary<ClusterShape> = shapeArb()): fc.Arbitrary<ClusterScenario> {
-  return shape.chain((base) => scenarioForShapeArb(base)).chain((s) => extrasArb(s.shape).map(({ replicas, faults }) => ({
+export function clusterScenarioArb(): fc.Arbitrary<ClusterScenario> {
+  return shapeArb().chain((base) => scenarioForShapeArb(base)).chain((s) => extrasArb().map(({ replicas, faults }) => ({
     ...s,
     shape: replicas > 1 ? { ...s.shape, replicas } : s.shape,
     faults: faults.length === 0 ? s.faults : [...s.faults, ...faults].sort((a, b) => a.at - b.at),

@@ -147,37 +147,51 @@ function expand(fault: ClusterFault, index: number, ctx: FaultContext): Fault[] 
   }
 }
 
-/** Intermediate state: crash `target` right after the next write it sends, mid-reconcile. */
-function armWriteTrigger(fault: Extract<ClusterFault, { kind: 'crash-after-write' }>, ctx: FaultContext): void {
+/**
+ * From `at` (relative to the base) until the trigger window or the quiet time ends, waits for the first API
+ * request sent by one of `senders` that `matches`, then calls `fire` once. `armed` is checked when the
+ * window opens: false, and nothing is watched.
+ */
+function onFirstRequest(
+  ctx: FaultContext, at: number, senders: ReadonlySet<string>, matches: (request: ApiRequest) => boolean, fire: () => void, armed: () => boolean = () => true,
+): void {
   const { sim } = ctx;
-  const armAt = ctx.base + fault.at;
+  const armAt = ctx.base + at;
   const until = Math.min(armAt + TRIGGER_WINDOW_MS, ctx.base + ctx.quietFrom);
   sim.clock.setTimeout(() => {
-    if (!sim.has(fault.target)) return;
+    if (!armed()) return;
     let tap: Subscription | undefined = sim.bus.tap.subscribe((event) => {
-      if (!tap || event.kind !== 'send' || event.envelope.from !== fault.target || event.envelope.type !== 'api.request') return;
-      const request = (event.envelope.message as unknown as { request: ApiRequest }).request;
-      if (!WRITE_VERBS.has(request.verb) || IGNORED_RESOURCES.has(request.resource)) return;
+      if (!tap || event.kind !== 'send' || !senders.has(event.envelope.from) || event.envelope.type !== 'api.request') return;
+      if (!matches((event.envelope.message as unknown as { request: ApiRequest }).request)) return;
       tap.unsubscribe();
       tap = undefined;
-      // The send happens inside the target's own step: the crash comes from the next timer at the earliest.
-      sim.clock.setTimeout(() => {
-        if (sim.host(fault.target).status === 'running') {
-          sim.crash(fault.target);
-          ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'crash', target: fault.target } });
-        }
-        sim.clock.setTimeout(() => {
-          if (sim.host(fault.target).status === 'running') return;
-          sim.restart(fault.target);
-          ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'restart', target: fault.target } });
-        }, fault.downtimeMs);
-      }, fault.delayMs);
+      fire();
     });
     sim.clock.setTimeout(() => {
       tap?.unsubscribe();
       tap = undefined;
     }, Math.max(0, until - sim.now));
   }, Math.max(0, armAt - sim.now));
+}
+
+/** Intermediate state: crash `target` right after the next write it sends, mid-reconcile. */
+function armWriteTrigger(fault: Extract<ClusterFault, { kind: 'crash-after-write' }>, ctx: FaultContext): void {
+  const { sim } = ctx;
+  const isWrite = (request: ApiRequest) => WRITE_VERBS.has(request.verb) && !IGNORED_RESOURCES.has(request.resource);
+  onFirstRequest(ctx, fault.at, new Set([fault.target]), isWrite, () => {
+    // The send happens inside the target's own step: the crash comes from the next timer at the earliest.
+    sim.clock.setTimeout(() => {
+      if (sim.host(fault.target).status === 'running') {
+        sim.crash(fault.target);
+        ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'crash', target: fault.target } });
+      }
+      sim.clock.setTimeout(() => {
+        if (sim.host(fault.target).status === 'running') return;
+        sim.restart(fault.target);
+        ctx.onApplied?.({ at: sim.now, fault: { at: sim.now, kind: 'restart', target: fault.target } });
+      }, fault.downtimeMs);
+    }, fault.delayMs);
+  }, () => sim.has(fault.target));
 }
 
 /** A live leader loses its lease: whoever holds it at `at` is cut off from every other host until healed. */
@@ -203,27 +217,14 @@ function armLeaderIsolation(fault: Extract<ClusterFault, { kind: 'isolate-leader
  * controller-manager (or of the scheduler) stall.
  */
 function armWatchStall(fault: Extract<ClusterFault, { kind: 'watch-stall' }>, ctx: FaultContext): void {
-  const { sim } = ctx;
   const creators = new Set(ctx.controllerManagers ?? ['kcm-0']);
   const targets = fault.component === 'scheduler' ? new Set(ctx.schedulers ?? ['scheduler-0']) : creators;
-  const armAt = ctx.base + fault.at;
-  const until = Math.min(armAt + TRIGGER_WINDOW_MS, ctx.base + ctx.quietFrom);
-  sim.clock.setTimeout(() => {
-    let tap: Subscription | undefined = sim.bus.tap.subscribe((event) => {
-      if (!tap || event.kind !== 'send' || !creators.has(event.envelope.from) || event.envelope.type !== 'api.request') return;
-      const request = (event.envelope.message as unknown as { request: ApiRequest }).request;
-      if (request.verb !== 'create' || request.resource !== fault.resource || !ownedByReplicaSet(request.body)) return;
-      tap.unsubscribe();
-      tap = undefined;
-      // The create is on the wire; its watch event (and every later one on those streams) waits.
-      ctx.count?.(fault.component === 'scheduler' ? 'schedulerStallsStarted' : 'stallsStarted');
-      stallWatches(sim, { to: targets, kind: STALLED_KIND[fault.resource], durationMs: fault.durationMs, ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}) });
-    });
-    sim.clock.setTimeout(() => {
-      tap?.unsubscribe();
-      tap = undefined;
-    }, Math.max(0, until - sim.now));
-  }, Math.max(0, armAt - sim.now));
+  const isPodCreate = (request: ApiRequest) => request.verb === 'create' && request.resource === fault.resource && ownedByReplicaSet(request.body);
+  onFirstRequest(ctx, fault.at, creators, isPodCreate, () => {
+    // The create is on the wire; its watch event (and every later one on those streams) waits.
+    ctx.count?.(fault.component === 'scheduler' ? 'schedulerStallsStarted' : 'stallsStarted');
+    stallWatches(ctx.sim, { to: targets, kind: STALLED_KIND[fault.resource], durationMs: fault.durationMs, ...(ctx.onApplied ? { onApplied: ctx.onApplied } : {}) });
+  });
 }
 
 const STALLED_KIND: Record<Extract<ClusterFault, { kind: 'watch-stall' }>['resource'], string> = { pods: 'Pod' };

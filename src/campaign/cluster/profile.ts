@@ -9,7 +9,7 @@ import { ComponentFailure } from '../../host/simulation.ts';
 import { TraceRecorder } from '../../trace/recorder.ts';
 import { TRACE_ARTEFACT, type CampaignProfile, type Plant, type RunOptions, type RunReport, type Violation } from '../types.ts';
 import { clusterScenarioArb } from './arbitrary.ts';
-import { armFaults, armWorkloadStalls, lostNodes, quietAt } from './faults.ts';
+import { armFaults, armWorkloadStalls, lostNodes, quietAt, type FaultContext } from './faults.ts';
 import { workloadObjects } from './manifests.ts';
 import { parseClusterScenario } from './parse.ts';
 import { CLUSTER_PLANTS, findClusterPlant, plantedIn } from './plants.ts';
@@ -91,23 +91,21 @@ export function runClusterScenario(scenario: ClusterScenario, options: RunOption
 
   try {
     cluster.start({ recordEvents: false });
-    const count = (stat: string) => void (stats[stat] = (stats[stat] ?? 0) + 1);
-    armWorkloadStalls(scenario.faults, {
-      sim, base: cluster.now, quietFrom: quietAt(scenario), apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts: [],
-      controllerManagers: cluster.controllerManagers, schedulers: cluster.schedulers, count, ...(tracer ? { onApplied: tracer.onFault } : {}),
+    const faultContext = (base: number, hosts: string[]): FaultContext => ({
+      sim, base, quietFrom: quietAt(scenario), apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts,
+      controllerManagers: cluster.controllerManagers,
+      schedulers: cluster.schedulers,
+      count: (stat) => void (stats[stat] = (stats[stat] ?? 0) + 1),
+      leaseHolder: (component) => snapshotter.leaseHolder(component === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager'),
+      ...(tracer ? { onApplied: tracer.onFault } : {}),
     });
+    // Stalls that start with the workload are armed before it is applied; every other fault after.
+    armWorkloadStalls(scenario.faults, faultContext(cluster.now, []));
     cluster.apply(workloadObjects(scenario.workload));
     const base = cluster.now;
     const quiet = base + quietAt(scenario);
     const hosts = [...new Set(sim.addresses().map((a) => a.split('/')[0]))];
-    armFaults(scenario.faults, {
-      sim, base, quietFrom: quiet - base, apiservers: cluster.apiservers, etcdMembers: cluster.etcdMembers, hosts,
-      controllerManagers: cluster.controllerManagers,
-      schedulers: cluster.schedulers,
-      count,
-      leaseHolder: (component) => snapshotter.leaseHolder(component === 'scheduler' ? 'kube-scheduler' : 'kube-controller-manager'),
-      ...(tracer ? { onApplied: tracer.onFault } : {}),
-    });
+    armFaults(scenario.faults, faultContext(base, hosts));
     let latest: ClusterView | undefined;
     const workload = driveWorkload(cluster, scenario.workload.changes, base, () => latest);
 
