@@ -66,7 +66,7 @@ export function recordKubeletEvent(tx: Tx, ev: KubeletEvent): void {
   write(tx, { kind: 'event-create', key, event });
 }
 
-/** Whether an event write is owed another try after `tries` of them (the request never got an answer). */
+/** Schedules another try of an event write that got no answer, unless it has had all EVENT_MAX_TRIES. */
 function scheduleRetry(tx: Tx, purpose: EventPurpose): void {
   const tries = (purpose.tries ?? 0) + 1;
   if (tries >= EVENT_MAX_TRIES) return;
