@@ -22,6 +22,11 @@ import { RolloutObserver } from './rollout-observer.ts';
 
 const RUNS = numRuns(6);
 const TIMEOUT_MS = Math.max(180_000, RUNS * 20_000);
+/**
+ * The plant's run is pinned: with fast-check's random seed it was missed now and then within 6 runs (CI
+ * failed on it once). Measured 2026-11-21, runs to catch for seeds 1–12: 1, 5, 5, 4, 4, 3, 4, 2, 1, 1, 1, 1.
+ */
+const PLANT_SEED = 1;
 
 interface Scenario {
   seed: number;
@@ -134,7 +139,7 @@ describe('a Deployment\'s pods stay within replicas + maxSurge on a whole cluste
     }));
     let failure: unknown;
     try {
-      fc.assert(fc.property(lagging, (s) => runScenario(s, 'rs-no-expectations')), { numRuns: RUNS, endOnFailure: true });
+      fc.assert(fc.property(lagging, (s) => runScenario(s, 'rs-no-expectations')), { numRuns: RUNS, endOnFailure: true, seed: PLANT_SEED });
     } catch (error) {
       failure = error;
     }
